@@ -1,0 +1,41 @@
+"""The services container: built once from settings, passed to every adapter (CLI, web, bot)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.settings import Settings
+from retrieval.embedder import make_embeddings
+from retrieval.index import Index, IndexConfig
+
+__all__ = ["Services", "build_services"]
+
+
+@dataclass
+class Services:
+    """Everything the adapters need, built once."""
+
+    settings: Settings
+    index: Index
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def build_services(settings: Settings) -> Services:
+    """Build the services a settings object describes."""
+    api_key = settings.embedder_api_key.get_secret_value() if settings.embedder_api_key else None
+    base_url = settings.embedder_base_url or settings.llm_base_url
+    if api_key is None and settings.llm_api_key is not None:
+        api_key = settings.llm_api_key.get_secret_value()
+    embeddings = make_embeddings(settings.embedder, base_url=base_url, api_key=api_key)
+    index = Index(
+        IndexConfig(
+            data_dir=settings.data_dir,
+            embedder_name=settings.embedder,
+            chroma_url=settings.chroma_url,
+            lead_chars=settings.embed_lead_chars,
+        ),
+        embeddings,
+    )
+    return Services(settings=settings, index=index)
