@@ -204,6 +204,15 @@ def serve(
         fail(str(exc))
 
 
+# -- chat commands (ask, match) --
+
+
+# -- bot command --
+
+
+# -- staff commands (inquiries) --
+
+
 def main() -> None:
     """Entry point of the `ttc` console script."""
     try:

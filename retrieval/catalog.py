@@ -194,6 +194,15 @@ class Catalog:
             rows = self._db.execute(sql, (match, *[v for _, v in filters.items()], limit)).fetchall()
         return [(rid, -float(score)) for rid, score in rows]
 
+    def changed_since(self, stamp: str, limit: int = 1000) -> list[tuple[str, Record]]:
+        """(updated_at, record) of records written after `stamp` (ISO UTC seconds), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT updated_at, data FROM records WHERE updated_at > ? ORDER BY updated_at, num LIMIT ?",
+                (stamp, limit),
+            ).fetchall()
+        return [(stamp_, Record.model_validate_json(data)) for stamp_, data in rows]
+
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])

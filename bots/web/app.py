@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from bots.web.errors import install_error_handlers
+from bots.web.ratelimit import RateLimiter
 from retrieval.catalog import Filters
 from retrieval.errors import NotFound
 
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 app.state.services.close()
 
     app = FastAPI(title="TTC Assistant", version="0.1.0", lifespan=lifespan)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
 
     def svc(request: Request) -> Services:
