@@ -100,7 +100,7 @@ def search(
     field: FieldOpt = None,
     country: Country = None,
     k: TopK = 10,
-    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL of {qid, query, kind?, field?, country?}.")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL of {qid, query, kind?, ...}.")] = None,
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:

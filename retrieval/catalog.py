@@ -6,7 +6,6 @@ is searchable lexically as soon as its batch commits, and dense vectors can be b
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence

@@ -17,8 +17,15 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import InvalidInput
 
-__all__ = ["DEFAULT_EMBEDDER", "E5Embeddings", "HashEmbeddings", "USEEmbeddings", "default_embeddings",
-           "make_embeddings", "embedder_slug"]
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "E5Embeddings",
+    "HashEmbeddings",
+    "USEEmbeddings",
+    "default_embeddings",
+    "embedder_slug",
+    "make_embeddings",
+]
 
 DEFAULT_EMBEDDER = "e5"
 _BATCH = 32
@@ -52,7 +59,8 @@ class E5Embeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         model = self._get()
         with self._lock:
-            return np.asarray(model.query(text)).tolist()
+            vector: list[float] = np.asarray(model.query(text)).tolist()
+            return vector
 
 
 class USEEmbeddings(Embeddings):
@@ -75,7 +83,8 @@ class USEEmbeddings(Embeddings):
         with self._lock:
             vectors = np.asarray(model.encode(texts), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.maximum(norms, 1e-12)).tolist()
+        out: list[list[float]] = (vectors / np.maximum(norms, 1e-12)).tolist()
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode(texts) if texts else []
@@ -97,10 +106,12 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return np.asarray(self._model.encode(texts, normalize_embeddings=True)).tolist()
+        out: list[list[float]] = np.asarray(self._model.encode(texts, normalize_embeddings=True)).tolist()
+        return out
 
     def embed_query(self, text: str) -> list[float]:
-        return np.asarray(self._model.encode([text], normalize_embeddings=True))[0].tolist()
+        out: list[float] = np.asarray(self._model.encode([text], normalize_embeddings=True))[0].tolist()
+        return out
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -122,7 +133,8 @@ class HashEmbeddings(Embeddings):
         if norm == 0.0:
             vector[0] = 1.0
             norm = 1.0
-        return (vector / norm).tolist()
+        out: list[float] = (vector / norm).tolist()
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [self._vector(t) for t in texts]

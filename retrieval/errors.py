@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["TTCError", "InvalidInput", "InvalidRecord", "NotFound", "Unauthorized", "Forbidden", "Unavailable"]
+__all__ = ["Forbidden", "InvalidInput", "InvalidRecord", "NotFound", "TTCError", "Unauthorized", "Unavailable"]
 
 
 class TTCError(Exception):

