@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SAMPLE := data/sample/achievements.jsonl data/sample/demands.jsonl
 
-.PHONY: run install install-dev index serve test lint bench clean
+.PHONY: run install install-dev browsers index serve test lint bench clean
 
 $(BIN)/ttc: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=python3 if that is 3.11+)"; exit 1; }
@@ -26,7 +26,12 @@ index: install
 		$(BIN)/ttc ingest $(SAMPLE) --data-dir $(DATA_DIR); \
 	fi
 
+# The web chat; with TELEGRAM_BOT_TOKEN set, the bot runs beside it (same data dir) and stops with it.
 serve: index
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+		$(BIN)/ttc bot --data-dir $(DATA_DIR) & bot=$$!; \
+		trap 'kill $$bot 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	$(BIN)/ttc serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
 run: serve
@@ -39,7 +44,10 @@ $(BIN)/pytest: pyproject.toml
 
 install-dev: $(BIN)/pytest
 
-test: install-dev
+browsers:
+	@scripts/install-browser
+
+test: install-dev browsers
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -48,8 +56,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: install-dev
-	$(BIN)/python benchmarks/run.py --scale $(or $(SCALE),small)
+# Retrieval quality/latency (reads ../shared/eval when present, else the bundled subset) and loopback web latency.
+bench: install-dev index
+	$(BIN)/python benchmarks/retrieval_eval.py --sample-index $(DATA_DIR)
+	$(BIN)/python benchmarks/web_latency.py --data-dir $(DATA_DIR) --requests 200 --concurrency 4
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -189,28 +189,179 @@ def serve(
     as_json: AsJson = False,
 ) -> None:
     """Run the web chat and HTTP API."""
-    import logging
+    from bots.web.server import serve as run_server
 
-    import uvicorn
-
-    from bots.web.app import create_app
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                    access_log=False)
+        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        run_server(settings, host, port)
     except TTCError as exc:
         fail(str(exc))
+    except ValueError as exc:  # pydantic-settings rejects a malformed setting
+        fail(f"invalid setting: {exc}".splitlines()[0])
+
+
+@app.command("eval")
+def eval_(
+    queries: Annotated[Path | None, typer.Option("--queries", help="JSONL {qid, lang, query, relevant}.")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Records to search (JSONL).")] = None,
+    methods: Annotated[str, typer.Option("--methods", help="Comma-separated: hybrid, dense, lexical.")] = (
+        "hybrid,dense,lexical"),
+    embedder: Annotated[str, typer.Option("--embedder", help="Embedder spec for the eval index.")] = "e5",
+    k: TopK = 10,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Eval index directory, kept so a rerun embeds nothing (default: a temporary one).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Recall@k, MRR@k and nDCG@k per query language for each search method (default: the bundled XQuAD subset)."""
+    from assistant.evaluation import BUNDLED, evaluate, markdown_report
+
+    try:
+        report = evaluate(corpus or BUNDLED / "xquad_corpus.jsonl", queries or BUNDLED / "xquad_queries.jsonl",
+                          [m.strip() for m in methods.split(",") if m.strip()], embedder=embedder,
+                          work_dir=data_dir, k=k)
+    except TTCError as exc:
+        fail(str(exc))
+    emit(report, as_json, markdown_report)
 
 
 # -- chat commands (ask, match) --
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in any of the 17 languages.")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer language (default: the question's).")] = None,
+    session: Annotated[str | None, typer.Option("--session", help="Session id; follow-ups remember it.")] = None,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """A grounded answer citing record ids, with partner suggestions."""
+    if not question.strip():
+        fail("the question is empty")
+    with services_for(data_dir) as services:
+        answer = services.assistant.answer(question, language=lang, session_id=session)
+        emit(answer.as_dict(), as_json, _ask_text)
+
+
+def _ask_text(data: dict[str, Any]) -> str:
+    return f"{data['answer']}\n\n(session {data['session_id']})"
+
+
+@app.command()
+def match(
+    record_id: Annotated[str | None, typer.Option("--id", help="Match this record.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Match this description.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="Kind of the given text: demand or achievement.")] = "demand",
+    k: TopK = 10,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Counterpart records: demands for an achievement, achievements for a demand."""
+    if (record_id is None) == (text is None):
+        raise typer.BadParameter("give --id ID or --text TEXT (not both)")
+    with services_for(data_dir) as services:
+        matches = services.assistant.match(record_id=record_id, text=text, kind=kind, k=k)
+        emit({"matches": [m.as_dict() for m in matches]}, as_json, _match_text)
+
+
+def _match_text(data: dict[str, Any]) -> str:
+    if not data["matches"]:
+        return "no matches"
+    lines = []
+    for rank, m in enumerate(data["matches"], 1):
+        lines.append(f"{rank:2}. [{m['kind']}] {m['title']}  ({m['id']})  {m['score']:.3f}")
+        if m["organization"]:
+            lines.append(f"    {m['organization']}")
+        lines.append("    " + "; ".join(m["reasons"]))
+    return "\n".join(lines)
+
+
 # -- bot command --
 
 
+@app.command()
+def bot(
+    webhook: Annotated[str | None, typer.Option("--webhook", help="Public HTTPS URL for a webhook (default: polling).")]
+    = None,
+    listen: Annotated[str, typer.Option(help="Interface the webhook server binds.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the webhook server.")] = 8443,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run the Telegram bot (needs TELEGRAM_BOT_TOKEN; TTC_TELEGRAM_BASE_URL for another Bot API server)."""
+    import logging
+
+    from bots.telegram.app import run as run_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in every URL
+    try:
+        settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    except ValueError as exc:  # pydantic-settings rejects a malformed setting
+        fail(f"invalid setting: {exc}".splitlines()[0])
+    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
+        fail("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and export its token)")
+    with services_for(data_dir) as services:
+        run_bot(settings, services, webhook=webhook, listen=listen, port=port)
+
+
 # -- staff commands (inquiries) --
+
+inquiries_app = typer.Typer(help="Staff triage queue: list, show and answer inquiries.", no_args_is_help=True)
+app.add_typer(inquiries_app, name="inquiries")
+
+
+def _inquiry_line(d: dict[str, Any]) -> str:
+    c, r = d["classification"], d["routed_to"]
+    return (f"{d['id']}  {d['status']:<11} {c['intent']:<18} {c['field']:<20} {c['language']:<3} {c['urgency']:<6} "
+            f"-> {r.get('queue', '')}  {d['message'][:60]!r}")
+
+
+def _inquiry_text(d: dict[str, Any]) -> str:
+    r = d["routed_to"]
+    lines = [_inquiry_line(d), f"channel: {d['channel']}  contact: {d['contact'] or '-'}  "
+             f"assignee: {d['assignee'] or '-'}", f"routed to: {r.get('institution')} ({r.get('country')}) "
+             f"queue {r.get('queue')}: {r.get('reason')}", f"message: {d['message']}"]
+    lines += [f"  {e['at']}  {e['type']:<14} {e['actor']}" for e in d.get("events", [])]
+    return "\n".join(lines)
+
+
+@inquiries_app.command("list")
+def inquiries_list(
+    status: Annotated[str | None, typer.Option("--status", help="new, in_progress, answered, closed or spam.")] = None,
+    field: FieldOpt = None,
+    language: Annotated[str | None, typer.Option("--language", help="Only inquiries in this language.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many.")] = 100,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """The queue, newest first."""
+    with services_for(data_dir) as services:
+        found = services.inquiries.list(status=status, field=field, language=language, limit=limit)
+        emit({"inquiries": [i.as_dict(events=False) for i in found]}, as_json,
+             lambda d: "\n".join(_inquiry_line(i) for i in d["inquiries"]) or "no inquiries")
+
+
+@inquiries_app.command("show")
+def inquiries_show(inquiry_id: Annotated[str, typer.Argument(help="Inquiry id.")], data_dir: DataDir = None,
+                   as_json: AsJson = False) -> None:
+    """One inquiry with its routing and audit trail."""
+    with services_for(data_dir) as services:
+        emit(services.inquiries.get(inquiry_id).as_dict(), as_json, _inquiry_text)
+
+
+@inquiries_app.command("reply")
+def inquiries_reply(
+    inquiry_id: Annotated[str, typer.Argument(help="Inquiry id.")],
+    text: Annotated[str, typer.Argument(help="The reply, delivered through the inquiry's channel.")],
+    status: Annotated[str | None, typer.Option("--status", help="Also set this status (default: answered).")] = None,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Answer an inquiry: the reply is queued in the outbox of its channel and recorded."""
+    with services_for(data_dir) as services:
+        inquiry = services.inquiries.update(inquiry_id, reply=text, status=status, actor="staff:cli")
+        emit(inquiry.as_dict(), as_json, _inquiry_text)
 
 
 def main() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.chat import Assistant
+from assistant.inquiries import InquiryService
+from assistant.query_cache import QueryCache
 from assistant.settings import Settings
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
@@ -17,8 +20,11 @@ class Services:
 
     settings: Settings
     index: Index
+    inquiries: InquiryService
+    assistant: Assistant
 
     def close(self) -> None:
+        self.inquiries.close()
         self.index.close()
 
 
@@ -28,7 +34,7 @@ def build_services(settings: Settings) -> Services:
     base_url = settings.embedder_base_url or settings.llm_base_url
     if api_key is None and settings.llm_api_key is not None:
         api_key = settings.llm_api_key.get_secret_value()
-    embeddings = make_embeddings(settings.embedder, base_url=base_url, api_key=api_key)
+    embeddings = QueryCache(make_embeddings(settings.embedder, base_url=base_url, api_key=api_key))
     index = Index(
         IndexConfig(
             data_dir=settings.data_dir,
@@ -38,4 +44,6 @@ def build_services(settings: Settings) -> Services:
         ),
         embeddings,
     )
-    return Services(settings=settings, index=index)
+    inquiries = InquiryService.from_settings(settings, index=index)
+    assistant = Assistant.from_settings(settings, index)
+    return Services(settings=settings, index=index, inquiries=inquiries, assistant=assistant)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,11 +14,12 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.catalog import Catalog, Filters
+from retrieval.catalog import FILTER_COLUMNS, Catalog, Filters
 from retrieval.errors import InvalidInput
-from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.language import detect_language
+from retrieval.ranking import LEXICAL_WEIGHT, confident_bm25, fuse_scores
 from retrieval.record import Record, content_hash
+from retrieval.snapshot import VectorSnapshot
 from retrieval.snippet import make_snippet
 from retrieval.store import VectorStore
 
@@ -35,6 +39,8 @@ class IndexConfig:
     lead_chars: int = 400
     embed_batch: int = 64
     candidates: int = 50
+    lexical_weight: float = LEXICAL_WEIGHT
+    freshness_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,9 +78,17 @@ class Index:
         self._model = embedder_slug(config.embedder_name)
         self.catalog = Catalog(config.data_dir / "catalog.sqlite")
         self.store = VectorStore(config.data_dir / "chroma", f"records-{self._model}", config.chroma_url)
+        self._snapshot: VectorSnapshot | None = None
+        # PRAGMA data_version on a connection of its own changes with every commit to the catalog, from
+        # this process or another one (`ttc ingest` while `ttc serve` runs); reading it costs no I/O
+        self._watch = sqlite3.connect(config.data_dir / "catalog.sqlite", check_same_thread=False)
+        self._seen_version = -1
+        self._checked = 0.0
+        self._snapshot_lock = threading.Lock()
 
     def close(self) -> None:
         self.catalog.close()
+        self._watch.close()
 
     # -- writing -------------------------------------------------------------------------------------
     def prepare(self, record: Record) -> Record:
@@ -122,6 +136,8 @@ class Index:
             done += len(batch)
             if progress:
                 progress("vectors", done, max(total, done))
+        if done:
+            self._snapshot = None
         return done
 
     def _vectors(self, texts: list[str]) -> list[list[float]]:
@@ -160,6 +176,7 @@ class Index:
     def delete(self, record_id: str) -> bool:
         found = self.catalog.delete(record_id)
         self.store.delete([record_id])
+        self._snapshot = None
         return found
 
     # -- reading -------------------------------------------------------------------------------------
@@ -174,7 +191,12 @@ class Index:
         return self.catalog.lexical_search(query, limit, filters)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        """Hybrid search: dense and lexical candidates fused by reciprocal rank."""
+        """Hybrid search: calibrated dense candidates of every language plus BM25, fused by score.
+
+        Dense candidates are the best records of each language, their cosines turned into z-scores within
+        their language (`retrieval.calibration`), which removes the embedder's preference for the query's
+        own language; BM25 adds a bounded bonus (`retrieval.ranking`). Both sources apply `filters`.
+        """
         query = query.strip()
         if not query:
             raise InvalidInput("the query is empty")
@@ -182,12 +204,20 @@ class Index:
             raise InvalidInput("k must be between 1 and 100")
         filters = filters or Filters()
         limit = max(self.config.candidates, k)
-        dense = self.dense(query, limit, filters)
+        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        snapshot = self.snapshot()
+        dense = snapshot.calibrated(vector, limit, filters)
+        if not len(snapshot):
+            dense = dict(self.store.query(vector.tolist(), limit, filters))
         lexical = self.lexical(query, limit, filters)
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]])
+        unseen = snapshot.score(vector, [i for i, _ in lexical if i not in dense])
+        # a record without a vector yet (being embedded) is taken for a typical dense candidate
+        fused = fuse_scores({**dense, **unseen}, lexical, lexical_weight=self.config.lexical_weight,
+                            missing_dense=float(np.median(list(dense.values()))) if dense else 0.0,
+                            confident=confident_bm25(len(snapshot)))
         top = fused[: k * 2]
         records = self.catalog.get_many([i for i, _ in top])
-        dense_rank = {i: n for n, (i, _) in enumerate(dense, 1)}
+        dense_rank = {i: n for n, i in enumerate(sorted(dense, key=lambda i: -dense[i]), 1)}
         lexical_rank = {i: n for n, (i, _) in enumerate(lexical, 1)}
         hits = []
         for rid, score in top:
@@ -200,6 +230,41 @@ class Index:
             if len(hits) == k:
                 break
         return hits
+
+    def snapshot(self) -> VectorSnapshot:
+        """The in-memory vectors; rebuilt when the catalog changed (checked at most once per `freshness_seconds`)."""
+        with self._snapshot_lock:
+            now = time.monotonic()
+            current = self._snapshot
+            if current is not None and now - self._checked < self.config.freshness_seconds:
+                return current
+            self._checked = now
+            version = int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+            if current is None or version != self._seen_version:
+                # read before loading, so a commit during the load makes the next check reload
+                self._seen_version = version
+                current = self._load_snapshot()
+                self._snapshot = current
+            return current
+
+    def _load_snapshot(self, batch: int = 1000) -> VectorSnapshot:
+        ids: list[str] = []
+        columns: dict[str, list[str]] = {name: [] for name in FILTER_COLUMNS}
+        vectors: list[np.ndarray] = []
+        records = list(self.catalog.iter_records())
+        for start in range(0, len(records), batch):
+            chunk = records[start:start + batch]
+            hashes = [_text_hash(r.embedding_text(self.config.lead_chars)) for r in chunk]
+            cached = self.catalog.cached_vectors(self._model, hashes)
+            for record, digest in zip(chunk, hashes, strict=True):
+                if digest not in cached:
+                    continue
+                ids.append(record.id)
+                for name, value in _metadata(record).items():
+                    columns[name].append(value)
+                vectors.append(cached[digest])
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+        return VectorSnapshot(ids, columns, matrix)
 
     def stats(self) -> dict[str, Any]:
         catalog = self.catalog

@@ -7,6 +7,7 @@ CJK words are also emitted as character bigrams, so a query segmented differentl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import unicodedata
@@ -33,17 +34,36 @@ def _breaker() -> icu.BreakIterator:
     return breaker
 
 
+# both run for every token of every snippet a search builds; tokens repeat, so a cache makes them nearly free
+@functools.lru_cache(maxsize=1 << 16)
 def _is_cjk(char: str) -> bool:
     code = ord(char)
     return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_word(token: str) -> bool:
     return any(unicodedata.category(c)[0] in "LN" for c in token)
 
 
 def tokenize(text: str) -> list[str]:
     """NFKC-lowercased words of any script, without punctuation and English stop words."""
+    if len(text) <= _CACHED_CHARS:
+        return list(_tokenize_short(text))
+    return _tokenize(text)
+
+
+# each search builds snippets: it tokenizes the query once per hit and the sentences of records that
+# earlier searches often showed too; short texts repeat, whole documents (at ingest) do not
+_CACHED_CHARS = 600
+
+
+@functools.lru_cache(maxsize=8192)
+def _tokenize_short(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     breaker = _breaker()
     breaker.setText(text)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,7 +12,9 @@ from starlette.exceptions import HTTPException
 
 from retrieval.errors import Forbidden, InvalidInput, NotFound, TTCError, Unauthorized, Unavailable
 
-__all__ = ["install_error_handlers", "error_response"]
+__all__ = ["error_response", "install_error_handlers"]
+
+log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[TTCError], int]] = [
     (NotFound, 404),
@@ -18,10 +23,13 @@ _STATUS: list[tuple[type[TTCError], int]] = [
     (Unavailable, 503),
     (InvalidInput, 422),
 ]
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+               415: "unsupported_media_type", 429: "rate_limited"}
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+    """The one error shape of the API: `{"error": {"code", "message", ...details}}`."""
+    return JSONResponse({"error": {"code": code, "message": message, **details}}, status_code=status)
 
 
 def _status_of(exc: TTCError) -> int:
@@ -40,20 +48,29 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        errors = exc.errors()
+        if any(item.get("type") == "json_invalid" for item in errors):
+            return error_response(400, "invalid_json", "the request body is not valid JSON")
         parts = []
-        for item in exc.errors()[:5]:
+        for item in errors[:5]:
             where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
             parts.append(f"{where}: {item.get('msg', 'invalid')}")
         return error_response(422, "validation_error", "; ".join(parts) or "invalid request")
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}.get(exc.status_code, "http_error")
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
         response = error_response(exc.status_code, code, str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
 
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not the client's fault: log the trace, answer without it.
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "internal error")
+
     app.add_exception_handler(TTCError, project_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

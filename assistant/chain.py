@@ -1,0 +1,177 @@
+"""The answer chain as LangChain runnables:
+language detection → condensation → hybrid retrieval → answer → citations.
+
+Every step takes and returns a `ChatState`; `prepare` (the first three steps) is also used alone by
+streaming, which must send citations before the answer text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.composer import compose_answer, compose_nothing_found
+from assistant.condense import condense_offline, is_followup, topic_of
+from assistant.countries import find_country
+from assistant.detect import pick_language
+from assistant.guard import canned_reply_key
+from assistant.llm import LLM, LLMError, validate_citations
+from assistant.messages import localize
+from assistant.partners import partner_kind, suggest_partners
+from assistant.relevance import RelevanceConfig, retrieve
+from assistant.results import Citation, Partner
+from assistant.sessions import Turn
+from assistant.topic import TopicGate
+from retrieval.catalog import Filters
+from retrieval.index import Hit, Index
+
+__all__ = ["AnswerChain", "ChatState"]
+
+
+@dataclass
+class ChatState:
+    """What the chain knows about one question as it moves through the steps."""
+
+    message: str
+    session_id: str
+    requested: str | None = None
+    history: list[Turn] = field(default_factory=list)
+    language: str = "en"
+    condensed: str = ""
+    topic: str = ""
+    country: str | None = None
+    reply_key: str | None = None
+    hits: list[Hit] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    partners: list[Partner] = field(default_factory=list)
+    text: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class AnswerChain:
+    """The steps, bound to an index and an optional model, composed as runnables."""
+
+    def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
+                 topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8) -> None:
+        self.index = index
+        self.llm = llm
+        self.topic_gate = topic_gate
+        self.relevance = relevance or RelevanceConfig()
+        self.max_citations = max_citations
+        self.llm_context = llm_context
+        self.prepare: Runnable[ChatState, ChatState] = (
+            RunnableLambda(self.detect, name="detect_language")
+            | RunnableLambda(self.condense, name="condense")
+            | RunnableLambda(self.retrieve, name="retrieve"))
+        self.chain: Runnable[ChatState, ChatState] = (
+            self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
+
+    # -- steps ---------------------------------------------------------------------------------------
+    def detect(self, state: ChatState) -> ChatState:
+        """Choose the answer language."""
+        previous = state.history[-1].language if state.history else None
+        return replace(state, language=pick_language(state.message, state.requested, previous))
+
+    def condense(self, state: ChatState) -> ChatState:
+        """Make a follow-up standalone; spot canned replies and a named country."""
+        key = canned_reply_key(state.message)
+        if key:
+            return replace(state, reply_key=key, condensed=state.message.strip())
+        followup = bool(state.history) and is_followup(state.message)
+        condensed = condense_offline(state.message, state.history)
+        if followup and self.llm is not None:
+            try:
+                condensed = self.llm.condense(state.message, [t.condensed for t in state.history]) or condensed
+            except LLMError as exc:
+                state.metadata["condense_error"] = exc.reason
+        country = find_country(state.message)
+        if country is None and followup:
+            country = state.history[-1].country
+        state.metadata.update(condensed=condensed, country=country, followup=followup)
+        return replace(state, condensed=condensed, country=country, topic=topic_of(state.message, state.history))
+
+    def retrieve(self, state: ChatState) -> ChatState:
+        """Hybrid retrieval behind the relevance gate; partners from the retrieved records."""
+        if state.reply_key:
+            return state
+        if self.topic_gate is not None:
+            score = self.topic_gate.score(state.condensed)
+            state.metadata["topic_score"] = round(score, 4)
+            if score < self.topic_gate.margin:
+                return replace(state, reply_key="off_topic")
+        found = retrieve(self.index, state.condensed, Filters(country=state.country), self.relevance)
+        state.metadata["retrieved"] = [h.record.id for h in found.hits]
+        if not found.hits:
+            return replace(state, reply_key="nothing_found")
+        kind = partner_kind(state.condensed)
+        state.metadata["partner_kind"] = kind
+        limit = self.llm_context if self.llm is not None else self.max_citations
+        return replace(state, hits=found.hits, citations=[Citation.from_hit(h) for h in found.hits[:limit]],
+                       partners=suggest_partners(found.partner_hits, kind=kind, language=state.language))
+
+    def answer(self, state: ChatState) -> ChatState:
+        """The answer text: a canned reply, the model's answer, or the composer's."""
+        text = "".join(self.answer_chunks(state))
+        return replace(state, text=self.final_text(state, text))
+
+    def final_text(self, state: ChatState, streamed: str) -> str:
+        """The answer as stored and returned: after a fallback, without the model's partial output."""
+        if state.metadata.get("llm") == "fallback":
+            return f"{localize('llm_fallback', state.language)}\n\n{self._composed(state)}"
+        return streamed.strip()
+
+    def cite(self, state: ChatState) -> ChatState:
+        """Keep only citations of retrieved records; with a model, only those it actually cited."""
+        if state.metadata.get("llm") != "used":
+            return state
+        text, cited = validate_citations(state.text, [c.id for c in state.citations])
+        if cited:
+            order = {rid: n for n, rid in enumerate(cited)}
+            citations = sorted((c for c in state.citations if c.id in order), key=lambda c: order[c.id])
+        else:
+            citations = state.citations
+            state.metadata["citations"] = "context"
+        return replace(state, text=text, citations=citations)
+
+    # -- answer text, chunk by chunk (shared by invoke and stream) ------------------------------------
+    def answer_chunks(self, state: ChatState) -> Iterator[str]:
+        """Yield the answer text; a failing model falls back to the composer (noted in metadata)."""
+        if state.reply_key:
+            state.metadata.setdefault("llm", "off" if self.llm is None else "skipped")
+            yield self._canned(state)
+            return
+        if self.llm is None:
+            state.metadata["llm"] = "off"
+            yield from _lines(self._composed(state))
+            return
+        produced = False
+        try:
+            messages = self.llm.answer_messages(state.condensed, state.language, state.hits[: self.llm_context])
+            for piece in self.llm.stream(messages):
+                produced = True
+                yield piece
+            state.metadata["llm"] = "used"
+            state.metadata["llm_model"] = self.llm.model_name
+        except LLMError as exc:
+            state.metadata.update(llm="fallback", llm_error=exc.reason)
+            state.citations = state.citations[: self.max_citations]
+            prefix = "\n\n" if produced else ""
+            yield prefix + localize("llm_fallback", state.language) + "\n\n"
+            yield from _lines(self._composed(state))
+
+    def _composed(self, state: ChatState) -> str:
+        return compose_answer(state.language, state.citations, state.partners, state.country)
+
+    def _canned(self, state: ChatState) -> str:
+        key = state.reply_key or "error"
+        if key == "nothing_found":
+            return compose_nothing_found(state.language, state.country)
+        return localize(key, state.language)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text in line-sized chunks, so streaming clients render progressively."""
+    yield from text.splitlines(keepends=True)

@@ -1,0 +1,112 @@
+"""The assistant: grounded answers in the user's language, partner suggestions and matching.
+
+This module is the public face used by the CLI, the web API and the Telegram bot.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from assistant.chain import AnswerChain, ChatState
+from assistant.detect import pick_language
+from assistant.llm import LLM
+from assistant.matching import Matcher
+from assistant.messages import localize
+from assistant.partners import partner_kind, suggest_partners
+from assistant.relevance import RelevanceConfig, retrieve
+from assistant.results import Answer, Citation, Match, Partner
+from assistant.sessions import SessionStore, Turn
+from assistant.settings import Settings
+from assistant.topic import TopicGate
+from retrieval.errors import InvalidInput
+from retrieval.index import Index
+
+__all__ = ["Answer", "Assistant", "Citation", "Match", "Partner"]
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class Assistant:
+    """Answers questions over the index, remembers sessions, suggests partners, matches records."""
+
+    def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
+                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None) -> None:
+        self.index = index
+        self.sessions = sessions
+        self.llm = llm
+        self.relevance = relevance or RelevanceConfig()
+        self.topic_gate = topic_gate
+        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate)
+        self.matcher = Matcher(index)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, index: Index) -> Assistant:
+        """The assistant the settings describe: sessions in the data dir, the model if configured, and the
+        topic gate unless the embedder is the `hash` test double (its vectors carry no meaning)."""
+        gate = None if settings.embedder.startswith("hash") else TopicGate(index.embeddings)
+        return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
+                   topic_gate=gate)
+
+    def _start(self, message: str, language: str | None, session_id: str | None) -> ChatState:
+        if len(message) > MAX_MESSAGE_CHARS:
+            raise InvalidInput(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+        session_id = session_id or uuid.uuid4().hex
+        return ChatState(message=message, session_id=session_id, requested=language,
+                         history=self.sessions.history(session_id))
+
+    def _finish(self, state: ChatState, started: float) -> Answer:
+        state.metadata["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        if state.reply_key:
+            state.metadata["reply"] = state.reply_key
+        if not state.reply_key or state.reply_key == "nothing_found":
+            self.sessions.add(state.session_id, Turn(
+                question=state.message, condensed=state.condensed or state.message, language=state.language,
+                answer=state.text, country=state.country, cited=[c.id for c in state.citations],
+                topic=state.topic or state.condensed or state.message))
+        return Answer(answer=state.text, language=state.language, citations=state.citations,
+                      partners=state.partners, session_id=state.session_id, metadata=state.metadata)
+
+    def answer(self, message: str, *, language: str | None = None, session_id: str | None = None) -> Answer:
+        """A grounded answer to one message, in the requested or detected language."""
+        started = time.perf_counter()
+        state = self.chain.chain.invoke(self._start(message, language, session_id))
+        return self._finish(state, started)
+
+    def stream(self, message: str, *, language: str | None = None,
+               session_id: str | None = None) -> Iterator[tuple[str, Any]]:
+        """Events of one answer: ("citations", [...]) and ("partners", [...]) right after retrieval,
+        ("delta", text) many times, then ("done", Answer.as_dict()).
+
+        After a model failure, `done` carries the composer's full answer, which replaces the deltas.
+        """
+        started = time.perf_counter()
+        state = self.chain.prepare.invoke(self._start(message, language, session_id))
+        yield "citations", [c.as_dict() for c in state.citations]
+        yield "partners", [p.as_dict() for p in state.partners]
+        pieces = []
+        for piece in self.chain.answer_chunks(state):
+            pieces.append(piece)
+            yield "delta", piece
+        state = self.chain.cite(replace(state, text=self.chain.final_text(state, "".join(pieces))))
+        yield "done", self._finish(state, started).as_dict()
+
+    def partners(self, message: str, *, language: str | None = None, k: int = 5) -> list[Partner]:
+        """Partner suggestions for a need (or, for "we have a technology…", organizations that need it)."""
+        if not message.strip() or (self.topic_gate is not None and not self.topic_gate.on_topic(message)):
+            return []
+        code = pick_language(message, language, None)
+        found = retrieve(self.index, message, None, self.relevance)
+        return suggest_partners(found.partner_hits, kind=partner_kind(message), language=code, limit=k)
+
+    def match(self, *, record_id: str | None = None, text: str | None = None, kind: str = "demand",
+              k: int = 10) -> list[Match]:
+        """Counterpart records of a record or a text: demands for an achievement, achievements for a demand."""
+        return self.matcher.match(record_id=record_id, text=text, kind=kind, k=k)
+
+    def localized(self, key: str, language: str, **values: str) -> str:
+        """A localized UI or bot message (prompts/messages/<language>.json), English when missing."""
+        return localize(key, language, **values)

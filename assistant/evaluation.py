@@ -1,0 +1,249 @@
+"""Retrieval evaluation: the metrics of `shared/eval/score.py` and a harness that compares search methods.
+
+The harness ingests an eval corpus into an index of its own, runs every query through each method
+(`hybrid` = `Index.search`, `dense` = plain embedder cosine, `lexical` = BM25 only) and scores the
+rankings per query language. Query vectors are computed once and shared by all methods; document
+vectors come from the index's vector cache, so a second run over the same work directory embeds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from retrieval.catalog import Filters
+from retrieval.embedder import embedder_slug, make_embeddings
+from retrieval.errors import InvalidInput
+from retrieval.index import Index, IndexConfig
+from retrieval.ingest import ingest_paths
+
+__all__ = ["BUNDLED", "METHODS", "EvalQuery", "MethodResult", "QueryScore", "aggregate", "eval_index",
+           "eval_index_for", "evaluate", "load_queries", "markdown_report", "percentiles", "score_ranking"]
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "eval"
+METHODS = ("hybrid", "dense", "lexical")
+METRICS = ("recall", "mrr", "ndcg")
+
+
+@dataclass(frozen=True)
+class EvalQuery:
+    """One eval question: its id, language, text and the ids of every relevant record."""
+
+    qid: str
+    lang: str
+    query: str
+    relevant: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueryScore:
+    """Recall@k (hit), reciprocal rank and nDCG@k of one ranking."""
+
+    recall: float
+    rr: float
+    ndcg: float
+
+
+@dataclass
+class MethodResult:
+    """Scores of one method: `scores[lang][metric]`, with the `ALL` and `macro` rows; latency in ms."""
+
+    method: str
+    scores: dict[str, dict[str, float]]
+    latencies_ms: list[float] = field(default_factory=list)
+    rankings: dict[str, list[str]] = field(default_factory=dict)
+
+    def latency(self) -> dict[str, float]:
+        """p50 and p95 search time per query (query embedding excluded: it is shared)."""
+        return percentiles(self.latencies_ms)
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50 (median) and p95 (nearest rank) of a list of timings."""
+    if not values:
+        return {"p50": 0.0, "p95": 0.0}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return {"p50": statistics.median(ordered), "p95": p95}
+
+
+def score_ranking(ranked: Sequence[str], relevant: Sequence[str], k: int = 10) -> QueryScore:
+    """Score one ranking exactly as score.py: duplicates count once, binary nDCG over all relevant ids."""
+    wanted = set(relevant)
+    top = list(dict.fromkeys(ranked))[:k]
+    recall = rr = dcg = 0.0
+    for position, doc_id in enumerate(top):
+        if doc_id in wanted:
+            if not recall:
+                recall, rr = 1.0, 1.0 / (position + 1)
+            dcg += 1.0 / math.log2(position + 2)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(wanted), k)))
+    return QueryScore(recall, rr, dcg / ideal if ideal else 0.0)
+
+
+def aggregate(queries: Sequence[EvalQuery], rankings: Mapping[str, Sequence[str]],
+              k: int = 10) -> dict[str, dict[str, float]]:
+    """Mean metrics per query language, `ALL` (micro) and `macro`; a query without a ranking scores 0."""
+    per_lang: dict[str, list[QueryScore]] = {}
+    for query in queries:
+        per_lang.setdefault(query.lang, []).append(score_ranking(rankings.get(query.qid, []), query.relevant, k))
+
+    def mean(scores: list[QueryScore]) -> dict[str, float]:
+        n = len(scores)
+        return {"n": float(n), "recall": sum(s.recall for s in scores) / n if n else 0.0,
+                "mrr": sum(s.rr for s in scores) / n if n else 0.0,
+                "ndcg": sum(s.ndcg for s in scores) / n if n else 0.0}
+
+    out = {lang: mean(per_lang[lang]) for lang in sorted(per_lang)}
+    langs = list(out)
+    out["ALL"] = mean([s for lang in langs for s in per_lang[lang]])
+    out["macro"] = {"n": float(len(langs))}
+    for metric in METRICS:
+        out["macro"][metric] = sum(out[lang][metric] for lang in langs) / len(langs) if langs else 0.0
+    return out
+
+
+def load_queries(path: Path) -> list[EvalQuery]:
+    """Read eval queries (JSONL: qid, query, relevant, optional lang)."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    queries = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                queries.append(EvalQuery(str(item["qid"]), str(item.get("lang", "?")), str(item["query"]).strip(),
+                                         tuple(str(i) for i in item["relevant"])))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise InvalidInput(f"{path}:{number}: expected {{\"qid\", \"query\", \"relevant\"}}") from None
+    return queries
+
+
+class _MemoQueries(Embeddings):
+    """Shares query vectors between methods (and runs, through a file), so each query is embedded once."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.memo: dict[str, list[float]] = {}
+
+    def load(self, path: Path) -> None:
+        """Add the query vectors a previous run saved."""
+        if path.is_file():
+            with np.load(path) as data:
+                self.memo.update(zip([str(t) for t in data["texts"]], np.asarray(data["vectors"]).tolist(),
+                                     strict=True))
+
+    def save(self, path: Path) -> None:
+        """Keep the query vectors for the next run."""
+        if self.memo:
+            np.savez_compressed(path, texts=np.array(list(self.memo)),
+                                vectors=np.asarray(list(self.memo.values()), dtype=np.float32))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        if text not in self.memo:
+            self.memo[text] = self.inner.embed_query(text)
+        return self.memo[text]
+
+
+def _ranker(index: Index, method: str, k: int) -> Callable[[str], list[str]]:
+    if method == "hybrid":
+        return lambda q: [h.record.id for h in index.search(q, k=k)]
+    if method == "dense":
+        return lambda q: [i for i, _ in index.dense(q, k, Filters())]
+    if method == "lexical":
+        return lambda q: [i for i, _ in index.lexical(q, k, Filters())]
+    raise InvalidInput(f"unknown method {method!r}: use {', '.join(METHODS)}")
+
+
+def eval_index(index: Index, queries: Sequence[EvalQuery], methods: Sequence[str] = METHODS,
+               k: int = 10) -> list[MethodResult]:
+    """Run every query through each method over a loaded index and score the rankings."""
+    rankers = {method: _ranker(index, method, k) for method in methods}
+    results = []
+    for method, ranker in rankers.items():
+        rankings: dict[str, list[str]] = {}
+        latencies = []
+        for query in queries:
+            started = time.perf_counter()
+            rankings[query.qid] = ranker(query.query)
+            latencies.append((time.perf_counter() - started) * 1000)
+        results.append(MethodResult(method, aggregate(queries, rankings, k), latencies, rankings))
+    return results
+
+
+@contextmanager
+def eval_index_for(corpus: Path | None, embedder: str = "e5", work_dir: Path | None = None) -> Iterator[Index]:
+    """An index holding `corpus` (a temporary one unless `work_dir` is given, which keeps the vectors).
+
+    With `corpus` None, `work_dir` is an index that already holds the corpus.
+    """
+    with tempfile.TemporaryDirectory(prefix="ttc-eval-") as scratch:
+        base = work_dir or Path(scratch)
+        memo = _MemoQueries(make_embeddings(embedder))
+        memo_file = base / f"queries.{embedder_slug(embedder)}.npz"
+        memo.load(memo_file)
+        index = Index(IndexConfig(base, embedder), memo)
+        try:
+            if corpus is not None:
+                ingest_paths(index, [corpus])
+            yield index
+            memo.save(memo_file)
+        finally:
+            index.close()
+
+
+def evaluate(corpus: Path, queries_path: Path, methods: Sequence[str] = METHODS, *, embedder: str = "e5",
+             work_dir: Path | None = None, k: int = 10) -> dict[str, Any]:
+    """Ingest `corpus`, run `queries_path` with each method; the JSON-ready report."""
+    queries = load_queries(queries_path)
+    for method in methods:
+        if method not in METHODS:
+            raise InvalidInput(f"unknown method {method!r}: use {', '.join(METHODS)}")
+    with eval_index_for(corpus, embedder, work_dir) as index:
+        started = time.perf_counter()
+        for query in queries:
+            index.embeddings.embed_query(query.query)
+        embed_ms = (time.perf_counter() - started) * 1000 / max(len(queries), 1)
+        results = eval_index(index, queries, methods, k)
+    return {"k": k, "corpus": str(corpus), "queries": str(queries_path), "n_queries": len(queries),
+            "embedder": embedder, "embed_ms_per_query": round(embed_ms, 2),
+            "methods": {r.method: {"scores": r.scores, "search_ms": r.latency()} for r in results}}
+
+
+def markdown_report(report: Mapping[str, Any]) -> str:
+    """Per-language tables (one per metric, a row per method) and search times, as Markdown."""
+    k = report["k"]
+    methods: Mapping[str, Any] = report["methods"]
+    first = next(iter(methods.values()))["scores"]
+    langs = ["ALL", *[lang for lang in first if lang not in ("ALL", "macro")]]
+    lines = []
+    for metric in METRICS:
+        lines += [f"**{metric}@{k}**", "", "| method | " + " | ".join(langs) + " |",
+                  "|---" * (len(langs) + 1) + "|"]
+        for name, result in methods.items():
+            cells = [f"{result['scores'][lang][metric]:.3f}" for lang in langs]
+            cells[0] = f"**{cells[0]}**"
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += [f"search time per query, query embedding excluded (it is shared by the methods: "
+              f"{report['embed_ms_per_query']:.1f} ms/query this run, 0 when an earlier run's vectors were kept):",
+              "", "| method | p50 ms | p95 ms |", "|---|---|---|"]
+    for name, result in methods.items():
+        lines.append(f"| {name} | {result['search_ms']['p50']:.2f} | {result['search_ms']['p95']:.2f} |")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Word lists that steer the assistant's simple rules, read from prompts/lexicon.json.
+
+Each list mixes all 17 languages on purpose: a short message is easily misdetected, so every rule
+looks for the phrases of every language.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+from retrieval.tokenizer import tokenize
+
+__all__ = ["LIST_NAMES", "contains_phrase", "content_terms", "lexicon", "marker_count", "normalize",
+           "starts_with_phrase", "unspaced"]
+
+LIST_NAMES = ("followup", "offer", "greeting", "generic", "abuse", "off_topic")
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, punctuation and symbols replaced by spaces (combining marks kept), single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join("".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text).split())
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, tuple[str, ...]]:
+    """Every word list, normalized."""
+    raw = json.loads(files("prompts").joinpath("lexicon.json").read_text(encoding="utf-8"))
+    return {name: tuple(dict.fromkeys(normalize(p) for p in raw[name] if normalize(p))) for name in LIST_NAMES}
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, tuple[str, ...]]:
+    raw = json.loads(files("prompts").joinpath("lexicon.json").read_text(encoding="utf-8"))
+    return {lang: tuple(word.lower() for word in words) for lang, words in raw.get("markers", {}).items()}
+
+
+def marker_count(text: str, language: str) -> int:
+    """How many of a language's marker words the text holds (`~x` markers match inside words: Uzbek o‘)."""
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    words = set(normalize(text).split())
+    return sum(1 for m in _markers().get(language, ())
+               if (m[1:] in lowered if m.startswith("~") else m in words))
+
+
+def unspaced(text: str) -> bool:
+    """True for scripts written without spaces between words (CJK, Thai)."""
+    return any(0x0E00 <= ord(c) <= 0x0E7F or 0x3040 <= ord(c) <= 0x9FFF for c in text)
+
+
+@lru_cache(maxsize=len(LIST_NAMES))
+def _patterns(list_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(substring patterns for unspaced scripts, space-delimited patterns for the rest)."""
+    phrases = lexicon()[list_name]
+    return tuple(p for p in phrases if unspaced(p)), tuple(f" {p} " for p in phrases if not unspaced(p))
+
+
+def contains_phrase(text: str, list_name: str) -> bool:
+    """True when the text holds a phrase of the list (whole words; substrings for unspaced scripts)."""
+    padded = f" {normalize(text)} "
+    inside, words = _patterns(list_name)
+    return any(p in padded for p in inside) or any(p in padded for p in words)
+
+
+def starts_with_phrase(text: str, list_name: str) -> bool:
+    """True when the text begins with a phrase of the list."""
+    padded = f" {normalize(text)} "
+    inside, words = _patterns(list_name)
+    return any(padded.startswith(" " + p) for p in inside) or any(padded.startswith(p) for p in words)
+
+
+def content_terms(text: str) -> set[str]:
+    """The query's searchable words without generic question words (tokens as the index sees them)."""
+    generic = set(lexicon()["generic"])
+    return {t for t in tokenize(text) if t not in generic and (len(t) > 1 or not t.isascii())}

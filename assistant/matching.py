@@ -1,0 +1,113 @@
+"""Demand ↔ achievement matching: counterpart records with the reasons they fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.lexicon import content_terms
+from assistant.relevance import RelevanceConfig, substantive
+from assistant.results import Match
+from retrieval.catalog import Filters
+from retrieval.errors import InvalidInput, NotFound
+from retrieval.index import Hit, Index
+from retrieval.record import Record
+
+__all__ = ["Matcher"]
+
+_QUERY_CHARS = 1500
+_LEAD_CHARS = 400
+_COUNTERPART = {"achievement": "demand", "demand": "achievement"}
+
+
+@dataclass(frozen=True)
+class _Source:
+    kind: str
+    text: str
+    record: Record | None = None
+
+
+def _shared_keywords(terms: set[str], record: Record, limit: int = 5) -> list[str]:
+    """The record's keywords that the source text mostly contains (at least half of their words)."""
+    shared = []
+    for keyword in record.keywords:
+        words = content_terms(keyword)
+        if words and 2 * len(words & terms) >= len(words):
+            shared.append(keyword)
+    return list(dict.fromkeys(shared))[:limit]
+
+
+def _trl_reason(source: Record | None, other: Record) -> tuple[str | None, bool]:
+    offer, need = (source, other) if source is not None and source.kind == "achievement" else (other, source)
+    if offer is not None and offer.trl and need is not None and need.trl:
+        fits = offer.trl >= need.trl
+        return f"TRL {offer.trl} {'meets' if fits else 'below'} required TRL {need.trl}", fits
+    if other.trl:
+        return f"TRL {other.trl}", False
+    return None, False
+
+
+class Matcher:
+    """Finds counterparts in the index and explains each match."""
+
+    def __init__(self, index: Index, relevance: RelevanceConfig | None = None) -> None:
+        self.index = index
+        self.relevance = relevance or RelevanceConfig()
+
+    def _source(self, record_id: str | None, text: str | None, kind: str) -> _Source:
+        if (record_id is None) == (text is None):
+            raise InvalidInput("give a record id or a text (not both)")
+        if record_id is not None:
+            record = self.index.get(record_id)
+            if record is None:
+                raise NotFound(f"no record with id {record_id!r}")
+            # Title and lead, like the embedded text: a whole description dilutes the query.
+            return _Source(record.kind, f"{record.title}\n{record.description[:_LEAD_CHARS]}", record)
+        if kind not in _COUNTERPART:
+            raise InvalidInput("kind must be achievement or demand")
+        if not text or not text.strip():
+            raise InvalidInput("the text is empty")
+        return _Source(kind, text.strip()[:_QUERY_CHARS])
+
+    def match(self, *, record_id: str | None = None, text: str | None = None, kind: str = "demand",
+              k: int = 10) -> list[Match]:
+        """Up to k counterparts (demands for an achievement, achievements for a demand), best first."""
+        if not 1 <= k <= 100:
+            raise InvalidInput("k must be between 1 and 100")
+        source = self._source(record_id, text, kind)
+        hits = self.index.search(source.text, k=min(100, k + 10), filters=Filters(kind=_COUNTERPART[source.kind]))
+        hits = [h for h in hits if h.score >= self.relevance.counterpart_score and substantive(h, self.relevance)
+                and (source.record is None or h.record.id != source.record.id)]
+        if not hits:
+            return []
+        top = hits[0].score or 1.0
+        terms = content_terms(source.text)
+        matches = [self._explain(source, hit, terms, top) for hit in hits]
+        matches.sort(key=lambda m: -m.score)
+        return matches[:k]
+
+    def _explain(self, source: _Source, hit: Hit, terms: set[str], top: float) -> Match:
+        record, mine = hit.record, source.record
+        reasons: list[str] = []
+        bonus = 0.0
+        if mine is not None and mine.field and mine.field == record.field:
+            reasons.append(f"same field: {record.field}")
+            bonus += 0.15
+        keywords = _shared_keywords(terms, record)
+        if keywords:
+            reasons.append("shared keywords: " + ", ".join(keywords))
+            bonus += 0.05 * min(3, len(keywords))
+        if mine is not None and mine.country and mine.country == record.country:
+            reasons.append(f"same country: {record.country}")
+            bonus += 0.05
+        trl, fits = _trl_reason(mine, record)
+        if trl:
+            reasons.append(trl)
+            bonus += 0.05 if fits else 0.0
+        cooperation = sorted(set(mine.cooperation) & set(record.cooperation)) if mine is not None else []
+        if cooperation:
+            reasons.append("cooperation: " + ", ".join(cooperation))
+            bonus += 0.05
+        if not reasons:
+            reasons.append("similar description")
+        return Match(id=record.id, kind=record.kind, title=record.title, organization=record.organization,
+                     score=round(hit.score / top + bonus, 4), reasons=reasons)

@@ -1,0 +1,101 @@
+"""Chat sessions: the last turns of each conversation, in SQLite beside the index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["SessionStore", "Turn"]
+
+# Numbered migrations; PRAGMA user_version records how many have run.
+_MIGRATIONS = (
+    """
+    CREATE TABLE chat_turns (
+        num INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        question TEXT NOT NULL,
+        condensed TEXT NOT NULL,
+        language TEXT NOT NULL,
+        country TEXT,
+        answer TEXT NOT NULL,
+        cited TEXT NOT NULL
+    );
+    CREATE INDEX chat_turns_session ON chat_turns (session_id, num);
+    """,
+    "ALTER TABLE chat_turns ADD COLUMN topic TEXT NOT NULL DEFAULT '';",
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and its answer."""
+
+    question: str
+    condensed: str
+    language: str
+    answer: str
+    country: str | None = None
+    cited: list[str] = field(default_factory=list)
+    topic: str = ""
+    """The standalone question a run of follow-ups refers to."""
+
+
+class SessionStore:
+    """Keeps the last `keep` turns per session; safe to share between threads and processes."""
+
+    def __init__(self, path: Path, keep: int = 6) -> None:
+        self.path = path
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._migrated = False
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        for number, script in enumerate(_MIGRATIONS[version:], version + 1):
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+        self._migrated = True
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # The file appears on first use, so commands that never chat (search, stats) leave no trace.
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                if not self._migrated:
+                    self._migrate(db)
+                with db:
+                    yield db
+            finally:
+                db.close()
+
+    def history(self, session_id: str) -> list[Turn]:
+        """The session's kept turns, oldest first (empty for an unknown session)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT question, condensed, language, answer, country, cited, topic FROM chat_turns"
+                " WHERE session_id = ? ORDER BY num DESC LIMIT ?", (session_id, self.keep)).fetchall()
+        return [Turn(q, c, lang, a, country, json.loads(cited), topic)
+                for q, c, lang, a, country, cited, topic in reversed(rows)]
+
+    def add(self, session_id: str, turn: Turn) -> None:
+        """Append a turn and forget the session's turns beyond the last `keep`."""
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO chat_turns (session_id, created_at, question, condensed, topic, language, country,"
+                " answer, cited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, stamp, turn.question, turn.condensed, turn.topic or turn.condensed, turn.language,
+                 turn.country, turn.answer, json.dumps(turn.cited)))
+            db.execute(
+                "DELETE FROM chat_turns WHERE session_id = ? AND num NOT IN"
+                " (SELECT num FROM chat_turns WHERE session_id = ? ORDER BY num DESC LIMIT ?)",
+                (session_id, session_id, self.keep))

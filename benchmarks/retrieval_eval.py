@@ -1,0 +1,185 @@
+"""Retrieval quality and latency: hybrid (ours) vs plain e5 dense vs lexical-only, in one run.
+
+1. Cross-lingual XQuAD: `../shared/eval/xquad_dev` when it is beside the repository, else the bundled subset
+   `data/eval/xquad_*.jsonl`; Recall@10, MRR@10, nDCG@10 per query language (metrics of shared/eval/score.py).
+2. The real corpus (`data/sample`, English + Chinese): `data/eval/sample_xling.jsonl`, known-item questions in
+   en/zh/ru/es about English and Chinese records, split into same-language and cross-language questions.
+3. Latency of a single `Index.search` (embed + dense + lexical + fuse + snippets) on the sample corpus.
+
+Writes benchmarks/results/retrieval_dev.json and .md. Vectors are kept in --work-dir, so only the first run
+embeds (the sample corpus: ~4,200 records, several minutes with e5 on 2 cores; --sample-index reuses an
+existing index directory of the sample corpus instead).
+
+    python benchmarks/retrieval_eval.py [--work-dir DIR] [--sample-index DIR] [--skip-sample]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import (  # noqa: E402
+    BUNDLED,
+    METHODS,
+    EvalQuery,
+    aggregate,
+    eval_index,
+    eval_index_for,
+    evaluate,
+    load_queries,
+    markdown_report,
+    percentiles,
+)
+from retrieval.embedder import make_embeddings  # noqa: E402
+from retrieval.index import Index, IndexConfig  # noqa: E402
+from retrieval.ingest import ingest_paths  # noqa: E402
+
+SHARED_DEV = ROOT.parent / "shared" / "eval" / "xquad_dev"
+SAMPLE = [ROOT / "data" / "sample" / "achievements.jsonl", ROOT / "data" / "sample" / "demands.jsonl"]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def xquad(work_dir: Path, embedder: str) -> dict[str, Any]:
+    """The cross-lingual XQuAD evaluation with every method, plus a check of the issue's targets."""
+    if (SHARED_DEV / "queries.jsonl").is_file():
+        corpus, queries, name = SHARED_DEV / "corpus.jsonl", SHARED_DEV / "queries.jsonl", "xquad_dev"
+    else:
+        corpus, queries, name = BUNDLED / "xquad_corpus.jsonl", BUNDLED / "xquad_queries.jsonl", "xquad_subset"
+    work = work_dir / f"{name}-{embedder}"
+    work.mkdir(parents=True, exist_ok=True)
+    report = evaluate(corpus, queries, METHODS, embedder=embedder, work_dir=work)
+    report["name"] = name
+    ours, base = report["methods"]["hybrid"]["scores"], report["methods"]["dense"]["scores"]
+    worst = min(row["mrr"] for lang, row in ours.items() if lang not in ("ALL", "macro"))
+    report["targets"] = {
+        "ndcg_at_least_dense_plus_0.05": ours["ALL"]["ndcg"] >= base["ALL"]["ndcg"] + 0.05,
+        "mrr_at_least_dense": ours["ALL"]["mrr"] >= base["ALL"]["mrr"],
+        "worst_language_mrr_ratio": round(worst / ours["ALL"]["mrr"], 3),
+        "worst_language_mrr_at_least_0.8x": worst >= 0.8 * ours["ALL"]["mrr"],
+    }
+    return report
+
+
+def sample_index(work_dir: Path, embedder: str, existing: Path | None) -> Path:
+    """A data directory holding the sample corpus (ingested here unless `existing` is given)."""
+    if existing is not None:
+        return existing
+    data_dir = work_dir / f"sample-{embedder}"
+    index = Index(IndexConfig(data_dir, embedder), make_embeddings(embedder))
+    try:
+        started = time.perf_counter()
+        report = ingest_paths(index, SAMPLE)
+        print(f"sample corpus: {report.as_dict()} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    finally:
+        index.close()
+    return data_dir
+
+
+def sample_check(data_dir: Path, embedder: str) -> dict[str, Any]:
+    """Known-item cross-lingual questions over the real corpus, per query language and same/cross."""
+    queries = load_queries(BUNDLED / "sample_xling.jsonl")
+    cross = {json.loads(line)["qid"]: json.loads(line)["cross"]
+             for line in (BUNDLED / "sample_xling.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    by_kind = [EvalQuery(q.qid, "cross-language" if cross[q.qid] else "same-language", q.query, q.relevant)
+               for q in queries]
+    with eval_index_for(None, embedder, data_dir) as index:
+        results = eval_index(index, queries)
+    out: dict[str, Any] = {"n_queries": len(queries), "methods": {}}
+    for result in results:
+        out["methods"][result.method] = {"scores": result.scores,
+                                         "by_kind": aggregate(by_kind, result.rankings)}
+    return out
+
+
+def latency(data_dir: Path, embedder: str, texts: list[str]) -> dict[str, Any]:
+    """Wall time of single searches with a real (not cached) query embedding, and of the embedding alone.
+
+    Every text is searched once (no query repeats), after one warm-up search.
+    """
+    index = Index(IndexConfig(data_dir, embedder), make_embeddings(embedder))
+    try:
+        started = time.perf_counter()
+        index.search("warm up the model and the vector snapshot")
+        warm_s = time.perf_counter() - started
+        total, embed = [], []
+        for text in texts:
+            started = time.perf_counter()
+            index.search(text, k=10)
+            total.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            index.embeddings.embed_query(text)
+            embed.append((time.perf_counter() - started) * 1000)
+        records = index.catalog.count()
+    finally:
+        index.close()
+    load = os.getloadavg()
+    return {"records": records, "queries": len(total), "first_search_s": round(warm_s, 2),
+            "search_ms": percentiles(total), "embed_only_ms": percentiles(embed),
+            "load_average_1m": round(load[0], 2), "cpus": os.cpu_count()}
+
+
+def to_markdown(results: dict[str, Any]) -> str:
+    """The results as the Markdown of benchmarks/results/retrieval_dev.md."""
+    xq = results["xquad"]
+    lines = [f"# Retrieval benchmark ({results['date']})", "",
+             f"## Cross-lingual XQuAD ({xq['name']}: {xq['n_queries']} queries, embedder {xq['embedder']})", "",
+             "hybrid = ours (per-language calibrated e5 + BM25 score fusion); dense = plain e5 cosine; "
+             "lexical = BM25 only.", "", markdown_report(xq), "", "targets: " + json.dumps(xq["targets"]), ""]
+    sample = results.get("sample")
+    if sample:
+        lines += ["## Real corpus: cross-lingual known-item check (data/eval/sample_xling.jsonl)", "",
+                  "| method | group | n | Recall@10 | MRR@10 |", "|---|---|---|---|---|"]
+        for method, data in sample["methods"].items():
+            rows = [*[(g, r) for g, r in data["by_kind"].items() if g != "ALL"], *data["scores"].items()]
+            for group, row in rows:
+                if group != "macro":
+                    lines.append(f"| {method} | {group} | {int(row['n'])} | {row['recall']:.3f} | {row['mrr']:.3f} |")
+        lines.append("")
+    lat = results.get("latency")
+    if lat:
+        search, embed = lat["search_ms"], lat["embed_only_ms"]
+        lines += ["## Latency of one search on the sample corpus", "",
+                  f"{lat['records']} records, {lat['queries']} searches, k = 10, load average "
+                  f"{lat['load_average_1m']} on {lat['cpus']} CPUs (shared machine); first search "
+                  f"(model + snapshot load) {lat['first_search_s']} s.", "",
+                  "| | p50 ms | p95 ms |", "|---|---|---|",
+                  f"| search (embed + dense + lexical + fuse + snippets) | {search['p50']:.1f} | {search['p95']:.1f} |",
+                  f"| query embedding alone | {embed['p50']:.1f} | {embed['p95']:.1f} |", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark and write its results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "ttc-bench")
+    parser.add_argument("--embedder", default="e5")
+    parser.add_argument("--sample-index", type=Path, help="An existing data directory holding data/sample.")
+    parser.add_argument("--skip-sample", action="store_true", help="Only the XQuAD evaluation.")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                               "xquad": xquad(args.work_dir, args.embedder)}
+    if not args.skip_sample:
+        data_dir = sample_index(args.work_dir, args.embedder, args.sample_index)
+        results["sample"] = sample_check(data_dir, args.embedder)
+        texts = [q.query for q in load_queries(BUNDLED / "sample_xling.jsonl")]
+        texts += [q.query for q in load_queries(BUNDLED / "xquad_queries.jsonl")][::4]
+        results["latency"] = latency(data_dir, args.embedder, texts)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "retrieval_dev.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n",
+                                                encoding="utf-8")
+    markdown = to_markdown(results)
+    (RESULTS / "retrieval_dev.md").write_text(markdown + "\n", encoding="utf-8")
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Loopback latency of POST /v1/chat and GET /v1/search under a small, bounded load.
+
+Starts `ttc serve` in a subprocess on a free 127.0.0.1 port (so the load generator does not share the server's
+GIL), waits for /healthz, then sends a fixed number of requests per endpoint with bounded concurrency, cycling
+through questions in several languages. Prints and saves p50/p95/p99 per endpoint.
+
+    python benchmarks/web_latency.py --data-dir .ttc                     # an existing index (its embedder)
+    python benchmarks/web_latency.py --build tests/data/records.jsonl --embedder hash:64   # throwaway index
+    python benchmarks/web_latency.py --url http://127.0.0.1:8000         # a server that is already running
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+QUESTIONS = [
+    "Who offers drone technology for remote areas?",
+    "recycled carbon fibre composites for wind turbines",
+    "AI solutions for monitoring soil and crops",
+    "光伏组件寿命预测技术",
+    "Технологии переработки отходов",
+    "tecnologia de baterias para armazenamento de energia",
+    "soluciones de inteligencia artificial para hospitales",
+    "capteurs pour la maintenance ferroviaire",
+    "تقنيات تحلية المياه",
+    "hydrogen storage tanks",
+]
+RESULTS = Path(__file__).parent / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def build_index(data_dir: Path, paths: list[str], embedder: str) -> None:
+    env = {**os.environ, "TTC_EMBEDDER": embedder}
+    subprocess.run([sys.executable, "-m", "assistant", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+@contextmanager
+def served(data_dir: Path, embedder: str | None) -> Iterator[str]:
+    """`ttc serve` on a free port, rate limit off; yields the base URL."""
+    port = free_port()
+    env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0"}
+    if embedder:
+        env["TTC_EMBEDDER"] = embedder
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+                                "--data-dir", str(data_dir)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not become healthy in 120 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def run_load(url: str, endpoint: str, requests: int, concurrency: int) -> dict[str, Any]:
+    """Send `requests` requests to one endpoint, at most `concurrency` at a time; latency stats in ms."""
+    latencies: list[float] = []
+    errors = 0
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(client: httpx.AsyncClient, n: int) -> None:
+        nonlocal errors
+        question = QUESTIONS[n % len(QUESTIONS)]
+        async with gate:
+            start = time.perf_counter()
+            if endpoint == "chat":
+                response = await client.post("/v1/chat", json={"message": question})
+            else:
+                response = await client.get("/v1/search", params={"q": question, "k": 10})
+            elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code == 200:
+            latencies.append(elapsed)
+        else:
+            errors += 1
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        for n in range(min(5, requests)):  # warm-up: model load, caches
+            await one(client, n)
+        latencies.clear()
+        errors = 0
+        started = time.perf_counter()
+        await asyncio.gather(*(one(client, n) for n in range(requests)))
+        wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else float("nan")
+
+    return {"requests": requests, "concurrency": concurrency, "errors": errors,
+            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+            "mean_ms": round(statistics.fmean(ordered), 1) if ordered else None,
+            "max_ms": round(ordered[-1], 1) if ordered else None,
+            "throughput_rps": round(len(ordered) / wall, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data-dir", type=Path, help="an existing index to serve")
+    source.add_argument("--build", nargs="+", metavar="FILE", help="ingest these files into a throwaway index")
+    source.add_argument("--url", help="benchmark a running server instead")
+    parser.add_argument("--embedder", help="TTC_EMBEDDER for the server (and for --build; default e5)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per endpoint (default 200)")
+    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    parser.add_argument("--label", default=None, help="name of the results file")
+    args = parser.parse_args()
+
+    async def measure(url: str) -> dict[str, Any]:
+        return {endpoint: await run_load(url, endpoint, args.requests, args.concurrency)
+                for endpoint in ("search", "chat")}
+
+    if args.url:
+        report = asyncio.run(measure(args.url))
+    elif args.data_dir:
+        with served(args.data_dir, args.embedder) as url:
+            report = asyncio.run(measure(url))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            build_index(Path(tmp), args.build, args.embedder or "e5")
+            with served(Path(tmp), args.embedder or "e5") as url:
+                report = asyncio.run(measure(url))
+
+    report["setup"] = {"embedder": args.embedder or os.environ.get("TTC_EMBEDDER", "e5"), "cpus": os.cpu_count(),
+                       "source": str(args.url or args.data_dir or args.build)}
+    print(json.dumps(report, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    label = args.label or (args.embedder or "default").replace(":", "-")
+    (RESULTS / f"web_latency-{label}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

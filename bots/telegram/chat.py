@@ -1,0 +1,67 @@
+"""Free text is a question to the assistant; /match and "Find partners" suggest partners for the user's need."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bots.telegram.deps import Context, call, chosen_language, deps, language_of, reply_html, show_typing
+from bots.telegram.format import answer_html, escape, partners_html
+from bots.telegram.search import intro_buttons
+from bots.telegram.texts import text
+
+__all__ = ["ask", "match", "partners_for_need"]
+
+PARTNERS = 5
+_MAX_QUESTION = 4000
+_NEED = "need"
+
+
+async def ask(update: Update, context: Context) -> None:
+    """A question: a grounded answer with numbered sources, in the user's language, and "Find partners"."""
+    assert update.message is not None and update.message.text is not None and update.effective_chat is not None
+    question = update.message.text[:_MAX_QUESTION].strip()
+    if not question:
+        return
+    await show_typing(update, context)
+    answer = await call(context, deps(context).services.assistant.answer, question,
+                        language=chosen_language(update, context), session_id=f"telegram:{update.effective_chat.id}")
+    if context.user_data is not None:
+        context.user_data[_NEED] = question
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(text(answer.language, "btn_partners"),
+                                                           callback_data=f"{_NEED}:")]])
+    await reply_html(update, context, answer_html(answer), keyboard)
+
+
+async def match(update: Update, context: Context) -> None:
+    """/match <need>: partner suggestions with evidence; without text, for the last question asked."""
+    assert update.message is not None
+    need = " ".join(context.args or [])[:_MAX_QUESTION].strip()
+    if need and context.user_data is not None:
+        context.user_data[_NEED] = need
+    await _suggest(update, context, need or _last_need(context))
+
+
+async def partners_for_need(update: Update, context: Context) -> None:
+    """Button "Find partners" under an answer: partner suggestions for that question."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _suggest(update, context, _last_need(context))
+
+
+def _last_need(context: Context) -> str:
+    return str((context.user_data or {}).get(_NEED, ""))
+
+
+async def _suggest(update: Update, context: Context, need: str) -> None:
+    lang = language_of(update, context)
+    if not need:
+        await reply_html(update, context, [escape(text(lang, "match_usage", example=text(lang, "example_match")))])
+        return
+    await show_typing(update, context)
+    partners = await call(context, deps(context).services.assistant.partners, need,
+                          language=chosen_language(update, context), k=PARTNERS)
+    if not partners:
+        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        return
+    targets = [(p.evidence[0], p.organization) for p in partners if p.evidence]
+    await reply_html(update, context, [partners_html(partners, lang)], intro_buttons(context, targets))

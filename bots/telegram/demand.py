@@ -1,0 +1,204 @@
+"""/demand: a guided dialogue that publishes a demand record and shows the technologies that match it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.warnings import PTBUserWarning
+
+from bots.telegram.deps import Context, call, deps, language_of, reply_html
+from bots.telegram.format import escape, matches_html, record_html
+from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
+from bots.telegram.search import RESULTS, intro_buttons
+from bots.telegram.texts import country_code, text
+from retrieval.ingest import ingest_rows
+from retrieval.reader import Row
+from retrieval.record import FIELDS, parse_record
+
+__all__ = ["demand_conversation"]
+
+log = logging.getLogger(__name__)
+
+TITLE, DESCRIPTION, FIELD, COUNTRY, COOPERATION_TYPE, CONTACT, CONFIRM = range(7)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+?[\d\s().\-]{6,24}$")
+_KEY = "demand"
+
+
+def _draft(context: Context) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(_KEY, {})
+    return draft
+
+
+async def _say(update: Update, context: Context, key: str, keyboard: InlineKeyboardMarkup | None = None,
+               **values: object) -> None:
+    await reply_html(update, context, [escape(text(language_of(update, context), key, **values))], keyboard)
+
+
+async def begin(update: Update, context: Context) -> int:
+    """/demand: start a fresh draft and ask for the title."""
+    assert context.user_data is not None
+    context.user_data[_KEY] = {}
+    await _say(update, context, "demand_title")
+    return TITLE
+
+
+async def title(update: Update, context: Context) -> int:
+    """Step 1: the title (5–200 characters)."""
+    value = _message_text(update)
+    if not 5 <= len(value) <= 200:
+        await _say(update, context, "bad_title")
+        return TITLE
+    _draft(context)["title"] = value
+    await _say(update, context, "demand_description")
+    return DESCRIPTION
+
+
+async def description(update: Update, context: Context) -> int:
+    """Step 2: the description (20–5000 characters); then the field buttons."""
+    value = _message_text(update)
+    if not 20 <= len(value) <= 5000:
+        await _say(update, context, "bad_description")
+        return DESCRIPTION
+    _draft(context)["description"] = value
+    await _say(update, context, "demand_field", keyboard=fields_keyboard(language_of(update, context)))
+    return FIELD
+
+
+async def field(update: Update, context: Context) -> int:
+    """Step 3: a field button."""
+    value = await _choice(update)
+    if value not in FIELDS:
+        return FIELD
+    _draft(context)["field"] = value
+    await _say(update, context, "demand_country")
+    return COUNTRY
+
+
+async def country(update: Update, context: Context) -> int:
+    """Step 4: a country name (in any of the 17 languages) or ISO code; then the cooperation buttons."""
+    lang = language_of(update, context)
+    code = country_code(_message_text(update))
+    if code is None:
+        await _say(update, context, "bad_country")
+        return COUNTRY
+    _draft(context)["country"] = code
+    options = [(name, text(lang, f"coop_{name}")) for name in COOPERATION]
+    await _say(update, context, "demand_cooperation", keyboard=choice_keyboard("coop", options))
+    return COOPERATION_TYPE
+
+
+async def cooperation(update: Update, context: Context) -> int:
+    """Step 5: a cooperation button."""
+    value = await _choice(update)
+    if value not in COOPERATION:
+        return COOPERATION_TYPE
+    _draft(context)["cooperation"] = [value]
+    await _say(update, context, "demand_contact")
+    return CONTACT
+
+
+async def contact(update: Update, context: Context) -> int:
+    """Step 6: an e-mail address or a phone number; then the preview with Publish / Cancel."""
+    value = _message_text(update)
+    if not (_EMAIL.match(value) or (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 6)):
+        await _say(update, context, "bad_contact")
+        return CONTACT
+    draft = _draft(context)
+    draft["contact"] = value
+    lang = language_of(update, context)
+    preview = parse_record({"id": "preview", "kind": "demand", **draft})
+    buttons = choice_keyboard("demand", [("publish", text(lang, "btn_publish")), ("cancel", text(lang, "btn_cancel"))])
+    await reply_html(update, context, [escape(text(lang, "demand_confirm")), record_html(preview, lang)], buttons)
+    return CONFIRM
+
+
+async def confirm(update: Update, context: Context) -> int:
+    """Publish: validate and ingest the record exactly as `ttc ingest` would, then show matching achievements."""
+    if await _choice(update) != "publish":
+        _draft(context).clear()
+        await _say(update, context, "cancelled")
+        return ConversationHandler.END
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = deps(context).services
+    record_id = f"telegram-{uuid.uuid4().hex[:12]}"
+    data = {**_draft(context), "id": record_id, "kind": "demand", "source": "telegram",
+            "date": datetime.now(UTC).date().isoformat()}
+    report = await call(context, ingest_rows, services.index, [Row("telegram", 1, data)])
+    if report.errors:
+        await reply_html(update, context, [escape(text(language_of(update, context), "error")),
+                                           f"<code>{escape(report.errors[0]['error'])}</code>"])
+        return ConversationHandler.END
+    _draft(context).clear()
+    lang = language_of(update, context)
+    await _say(update, context, "demand_saved", id=record_id)
+    matches = await call(context, services.assistant.match, record_id=record_id, kind="demand", k=RESULTS)
+    if matches:
+        await reply_html(update, context, [matches_html(matches, lang, "demand_matches")],
+                         intro_buttons(context, [(m.id, m.organization or m.title) for m in matches]))
+    else:
+        await _say(update, context, "demand_no_matches")
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """/cancel: drop the draft."""
+    if context.user_data is not None:
+        context.user_data.pop(_KEY, None)
+    await _say(update, context, "cancelled")
+    return ConversationHandler.END
+
+
+async def use_buttons(update: Update, context: Context) -> None:
+    """Typed text where a button is expected."""
+    await _say(update, context, "use_buttons")
+
+
+def _message_text(update: Update) -> str:
+    return (update.message.text or "").strip() if update.message else ""
+
+
+async def _choice(update: Update) -> str:
+    """The value of a pressed button, its keyboard removed so it cannot be pressed twice."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError as exc:  # e.g. a double press: the keyboard is already gone, the choice still counts
+        log.debug("could not remove the keyboard: %s", exc)
+    return query.data.partition(":")[2]
+
+
+def demand_conversation() -> ConversationHandler[Context]:
+    """The /demand ConversationHandler: per user and chat, re-entrant, /cancel anywhere."""
+    typed = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Buttons belong to this user's dialogue, not to one message: per_message=False is what we want.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("demand", begin)],
+            states={
+                TITLE: [MessageHandler(typed, title)],
+                DESCRIPTION: [MessageHandler(typed, description)],
+                FIELD: [CallbackQueryHandler(field, pattern=r"^field:"), MessageHandler(typed, use_buttons)],
+                COUNTRY: [MessageHandler(typed, country)],
+                COOPERATION_TYPE: [CallbackQueryHandler(cooperation, pattern=r"^coop:"),
+                                   MessageHandler(typed, use_buttons)],
+                CONTACT: [MessageHandler(typed, contact)],
+                CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^demand:"), MessageHandler(typed, use_buttons)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+            name="demand",
+        )

@@ -1,0 +1,111 @@
+"""Repeating jobs: subscription digests (at most one per chat per hour) and delivery of staff replies."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+
+from assistant.languages import LANGUAGES
+from bots.telegram.deps import Context, call, deps, send_html
+from bots.telegram.format import escape, hit_html
+from bots.telegram.keyboards import encode
+from bots.telegram.store import Subscription
+from bots.telegram.texts import text
+from retrieval.record import Record
+
+__all__ = ["DIGEST_EVERY", "MAX_ATTEMPTS", "deliver_replies", "send_digests"]
+
+log = logging.getLogger(__name__)
+
+DIGEST_EVERY = timedelta(hours=1)
+# A new record belongs in a digest when it ranks among the best hits of the whole index for the topic.
+_TOP = 10
+_PER_TOPIC = 5
+# A reply Telegram refused this often (blocked bot, deleted chat) stays in the outbox for staff to see.
+MAX_ATTEMPTS = 5
+
+
+async def send_digests(context: Context) -> None:
+    """For each chat due a digest: new records that rank in the top hits of its topics, in one digest."""
+    store = deps(context).store
+    by_chat: dict[int, list[Subscription]] = defaultdict(list)
+    for subscription in store.subscriptions():
+        by_chat[subscription.chat_id].append(subscription)
+    now = datetime.now(UTC)
+    for chat_id, subscriptions in by_chat.items():
+        last = store.last_digest(chat_id)
+        if last and now - datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) < DIGEST_EVERY:
+            continue
+        sections: list[tuple[Subscription, list[tuple[Record, str]]]] = []
+        advanced: list[tuple[Subscription, str]] = []
+        for subscription in subscriptions:
+            found, newest = await _new_for(context, subscription)
+            if newest:
+                advanced.append((subscription, newest))
+            if found:
+                sections.append((subscription, found))
+        if sections and not await _send_digest(context, chat_id, sections):
+            continue
+        if sections:
+            store.digest_sent(chat_id, now)
+        for subscription, newest in advanced:
+            store.advance(chat_id, subscription.topic, newest)
+
+
+async def _new_for(context: Context, subscription: Subscription) -> tuple[list[tuple[Record, str]], str | None]:
+    """(new records relevant to the topic, stamp of the newest record written since the last look)."""
+    services = deps(context).services
+    written = await call(context, services.index.catalog.changed_since, subscription.since)
+    if not written:
+        return [], None
+    fresh = {record.id for _, record in written}
+    hits = await call(context, services.index.search, subscription.topic, _TOP)
+    found = [(hit.record, hit.snippet) for hit in hits if hit.record.id in fresh][:_PER_TOPIC]
+    return found, written[-1][0]
+
+
+async def _send_digest(context: Context, chat_id: int,
+                       sections: list[tuple[Subscription, list[tuple[Record, str]]]]) -> bool:
+    """Send one digest; False when it could not be delivered and should be retried."""
+    store = deps(context).store
+    # In a private chat the chat id is the user id: follow a language chosen after subscribing.
+    lang = store.language(chat_id) or sections[0][0].language
+    blocks: list[str] = []
+    buttons: list[list[InlineKeyboardButton]] = []
+    for subscription, found in sections:
+        blocks.append(f"<b>{escape(text(lang, 'digest', topic=subscription.topic))}</b>")
+        for record, snippet in found:
+            blocks.append(hit_html(record, snippet, len(buttons) + 1, lang))
+            label = f"{len(buttons) + 1}. {text(lang, 'btn_details')}: {record.title}"[:60]
+            buttons.append([InlineKeyboardButton(label, callback_data=encode(store, "details", record.id))])
+    try:
+        await send_html(context.bot, chat_id, blocks, InlineKeyboardMarkup(buttons))
+    except Forbidden:
+        log.info("chat %s blocked the bot; its subscriptions are removed", chat_id)
+        store.unsubscribe(chat_id)
+        return False
+    except TelegramError as exc:
+        log.warning("digest to chat %s failed, will retry: %s", chat_id, exc)
+        return False
+    return True
+
+
+async def deliver_replies(context: Context) -> None:
+    """Send staff replies waiting in the inquiry outbox, and mark each delivered once Telegram accepted it."""
+    inquiries = deps(context).services.inquiries
+    for delivery in await call(context, inquiries.pending_deliveries, "telegram"):
+        if delivery.attempts >= MAX_ATTEMPTS or not (delivery.chat_id or "").lstrip("-").isdigit():
+            continue
+        lang = delivery.language if delivery.language in LANGUAGES else "en"
+        blocks = [f"<b>{escape(text(lang, 'staff_reply'))}</b>", escape(delivery.text)]
+        try:
+            await send_html(context.bot, int(delivery.chat_id or 0), blocks)
+        except TelegramError as exc:
+            log.warning("staff reply %s to chat %s not delivered: %s", delivery.id, delivery.chat_id, exc)
+            await call(context, inquiries.mark_failed, delivery.id, str(exc))
+            continue
+        await call(context, inquiries.mark_delivered, delivery.id)

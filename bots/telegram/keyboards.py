@@ -1,0 +1,70 @@
+"""Inline keyboards and their callback data (`action:value`, or `action#token` when a value is too long)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from assistant.languages import LANGUAGES
+from bots.telegram.store import BotStore
+from bots.telegram.texts import text
+from retrieval.record import FIELDS
+
+__all__ = [
+    "COOPERATION",
+    "choice_keyboard",
+    "decode",
+    "encode",
+    "fields_keyboard",
+    "languages_keyboard",
+    "record_keyboard",
+]
+
+COOPERATION: tuple[str, ...] = ("licensing", "joint_development", "investment", "sale", "consulting")
+_MAX_CALLBACK_BYTES = 64
+
+
+def encode(store: BotStore, action: str, value: str) -> str:
+    """Callback data for a button; long values (record ids may be 200 characters) go through the store."""
+    data = f"{action}:{value}"
+    if len(data.encode("utf-8")) <= _MAX_CALLBACK_BYTES:
+        return data
+    return f"{action}#{store.remember(value)}"
+
+
+def decode(store: BotStore, data: str) -> tuple[str, str | None]:
+    """(action, value) of callback data; the value is None when a remembered token is unknown."""
+    if "#" in data and (":" not in data or data.index("#") < data.index(":")):
+        action, token = data.split("#", 1)
+        return action, store.recall(token)
+    action, _, value = data.partition(":")
+    return action, value
+
+
+def languages_keyboard() -> InlineKeyboardMarkup:
+    """The 17 languages, three per row, each in its own name."""
+    buttons = [InlineKeyboardButton(name, callback_data=f"lang:{code}") for code, name in LANGUAGES.items()]
+    return InlineKeyboardMarkup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+
+
+def record_keyboard(store: BotStore, record_id: str, language: str, *, details: bool = True) -> InlineKeyboardMarkup:
+    """Buttons under a record: Details (optional), Request introduction, Find partners."""
+    row = [InlineKeyboardButton(text(language, "btn_details"), callback_data=encode(store, "details", record_id))]
+    if not details:
+        row = []
+    row.append(InlineKeyboardButton(text(language, "btn_introduce"), callback_data=encode(store, "intro", record_id)))
+    partners = InlineKeyboardButton(text(language, "btn_partners"), callback_data=encode(store, "partners", record_id))
+    return InlineKeyboardMarkup([row, [partners]])
+
+
+def fields_keyboard(language: str) -> InlineKeyboardMarkup:
+    """The fields of the record schema, two per row, in the user's language."""
+    buttons = [InlineKeyboardButton(text(language, f"field_{name}"), callback_data=f"field:{name}") for name in FIELDS]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+def choice_keyboard(action: str, options: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button per (value, label), one per row."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"{action}:{value}")]
+                                 for value, label in options])

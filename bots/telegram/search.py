@@ -1,0 +1,101 @@
+"""/search and the buttons under a record: Details, Request introduction, Find partners."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bots.telegram.deps import Context, call, deps, language_of, reply_html
+from bots.telegram.format import escape, hit_html, matches_html, record_html
+from bots.telegram.keyboards import decode, encode, record_keyboard
+from bots.telegram.texts import text
+from retrieval.record import Record
+
+__all__ = ["RESULTS", "details", "intro_buttons", "introduction", "record_partners", "search", "send_results"]
+
+RESULTS = 5
+_MAX_QUERY = 1000
+
+
+async def search(update: Update, context: Context) -> None:
+    """/search <text>: the top results, one message each with its buttons."""
+    assert update.message is not None
+    lang = language_of(update, context)
+    query = " ".join(context.args or [])[:_MAX_QUERY].strip()
+    if not query:
+        await update.message.reply_text(escape(text(lang, "search_usage", example=text(lang, "example_search"))))
+        return
+    hits = await call(context, deps(context).services.index.search, query, RESULTS)
+    await send_results(update, context, [(hit.record, hit.snippet) for hit in hits],
+                       text(lang, "results", query=query))
+
+
+async def send_results(update: Update, context: Context, results: list[tuple[Record, str]], heading: str) -> None:
+    """A heading, then one message per record with Details / Request introduction / Find partners."""
+    lang = language_of(update, context)
+    store = deps(context).store
+    if not results:
+        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        return
+    await reply_html(update, context, [f"<b>{escape(heading)}</b>"])
+    for rank, (record, snippet) in enumerate(results, 1):
+        await reply_html(update, context, [hit_html(record, snippet, rank, lang)],
+                         record_keyboard(store, record.id, lang))
+
+
+async def _record_of(update: Update, context: Context) -> Record | None:
+    """The record a button refers to; tells the user when it is gone."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _, record_id = decode(deps(context).store, query.data)
+    record = await call(context, deps(context).services.index.get, record_id) if record_id else None
+    if record is None:
+        await reply_html(update, context, [escape(text(language_of(update, context), "record_gone"))])
+    return record
+
+
+async def details(update: Update, context: Context) -> None:
+    """Button "Details": the whole record, with the other two buttons."""
+    record = await _record_of(update, context)
+    if record is not None:
+        lang = language_of(update, context)
+        await reply_html(update, context, [record_html(record, lang)],
+                         record_keyboard(deps(context).store, record.id, lang, details=False))
+
+
+async def introduction(update: Update, context: Context) -> None:
+    """Button "Request introduction": an inquiry for staff, confirmed to the user."""
+    record = await _record_of(update, context)
+    user, chat = update.effective_user, update.effective_chat
+    if record is None or user is None or chat is None:
+        return
+    lang = language_of(update, context)
+    handle = f"@{user.username}, " if user.username else ""
+    contact = f"{user.full_name} ({handle}telegram:{user.id})"
+    message = (f"Introduction request from Telegram for {record.kind} {record.id}: {record.title}"
+               + (f" ({record.organization})" if record.organization else ""))
+    inquiry = await call(context, deps(context).services.inquiries.create, message=message, channel="telegram",
+                         contact=contact, language=lang, record_ids=[record.id], chat_id=str(chat.id))
+    await reply_html(update, context, [escape(text(lang, "intro_done", id=inquiry.id))])
+
+
+async def record_partners(update: Update, context: Context) -> None:
+    """Button "Find partners" under a record: counterpart records (demands for an achievement and back)."""
+    record = await _record_of(update, context)
+    if record is None:
+        return
+    lang = language_of(update, context)
+    matches = await call(context, deps(context).services.assistant.match, record_id=record.id, kind=record.kind,
+                         k=RESULTS)
+    if not matches:
+        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        return
+    await reply_html(update, context, [matches_html(matches, lang, "partners")],
+                     intro_buttons(context, [(m.id, m.organization or m.title) for m in matches]))
+
+
+def intro_buttons(context: Context, targets: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One "🤝 <name>" introduction button per (record id, name)."""
+    store = deps(context).store
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"🤝 {name}"[:60], callback_data=encode(store, "intro", rid))]
+                                 for rid, name in targets])

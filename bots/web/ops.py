@@ -1,0 +1,30 @@
+"""Operator routes: liveness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from bots.web.deps import ServicesDep
+from bots.web.metrics import CONTENT_TYPE, Metrics
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness and record count")
+async def healthz(services: ServicesDep) -> dict[str, Any]:
+    """`{"status":"ok","records":N}`."""
+    return {"status": "ok", "records": await run_in_threadpool(services.index.catalog.count)}
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+            responses={200: {"content": {"text/plain": {}}}})
+async def metrics(request: Request, services: ServicesDep) -> Response:
+    """Request counts and latency histograms by route template and status, and the records gauge."""
+    registry: Metrics = request.app.state.metrics
+    records = await run_in_threadpool(services.index.catalog.count)
+    return Response(registry.render(records), media_type=CONTENT_TYPE)

@@ -1,0 +1,61 @@
+"""Record routes: anyone reads a record; staff add and delete them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from bots.web.auth import StaffKey
+from bots.web.deps import ServicesDep
+from bots.web.errors import error_response
+from retrieval.errors import NotFound
+from retrieval.ingest import ingest_rows
+from retrieval.reader import Row
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["records"])
+_SOURCE = "request"
+
+
+@router.get("/v1/records/{record_id}", summary="One record")
+async def get_record(record_id: str, services: ServicesDep) -> dict[str, Any]:
+    """Every field of the record."""
+    record = await run_in_threadpool(services.index.get, record_id)
+    if record is None:
+        raise NotFound(f"no record with id {record_id!r}")
+    return record.model_dump()
+
+
+@router.post("/v1/records", summary="Add or update records (staff)", response_model=None)
+async def post_records(
+    _: StaffKey,
+    services: ServicesDep,
+    records: Annotated[list[Any], Body(min_length=1, max_length=1000, description="Record objects as in ingest.")],
+    kind: Annotated[Literal["achievement", "demand"] | None, Query(description="Kind for rows without one.")] = None,
+    strict: Annotated[bool, Query(description="Write nothing if any record is invalid.")] = False,
+) -> dict[str, Any] | JSONResponse:
+    """The ingest report; `errors` name each rejected record by its 0-based `index` in the list.
+
+    Bad records are skipped and reported; with `strict`, any bad record makes it a 422 that writes nothing.
+    """
+    rows = [Row(_SOURCE, n, item) if isinstance(item, dict)
+            else Row(_SOURCE, n, None, f"expected a JSON object, got {type(item).__name__}")
+            for n, item in enumerate(records)]
+    report = await run_in_threadpool(lambda: ingest_rows(services.index, rows, kind=kind, strict=strict))
+    errors = [{"index": e["line"], "error": e["error"]} for e in report.errors]
+    if not report.written:
+        return error_response(422, "invalid_record", f"{len(errors)} of {len(rows)} records are invalid; "
+                              "nothing was written (strict)", errors=errors)
+    return {**report.as_dict(), "errors": errors, "ids": report.ids}
+
+
+@router.delete("/v1/records/{record_id}", status_code=204, summary="Delete a record (staff)")
+async def delete_record(record_id: str, _: StaffKey, services: ServicesDep) -> Response:
+    """204, or 404 for an unknown id."""
+    if not await run_in_threadpool(services.index.delete, record_id):
+        raise NotFound(f"no record with id {record_id!r}")
+    return Response(status_code=204)

@@ -1,0 +1,62 @@
+"""Search and matching routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
+
+from bots.web.deps import ServicesDep
+from retrieval.catalog import Filters
+from retrieval.errors import InvalidInput
+from retrieval.record import FIELDS
+
+__all__ = ["MatchRequest", "router"]
+
+router = APIRouter(tags=["search"])
+
+Kind = Literal["achievement", "demand"]
+
+
+@router.get("/v1/search", summary="Hybrid search over the records")
+async def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="Query, in any language.")],
+    kind: Kind | None = None,
+    field: Annotated[str | None, Query(max_length=40, description=f"One of {', '.join(FIELDS)}.")] = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2.")] = None,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """`{"query","results":[{"id","kind","title","organization","country","field","score","snippet"}]}`."""
+    if field is not None and field not in FIELDS:
+        raise InvalidInput(f"field must be one of {', '.join(FIELDS)}")
+    filters = Filters(kind=kind, field=field, country=country.upper() if country else None)
+    hits = await run_in_threadpool(services.index.search, q, k, filters)
+    return {"query": q, "results": [hit.as_dict() for hit in hits]}
+
+
+class MatchRequest(BaseModel):
+    """Counterparts for a record (by id) or for a free-text need or offer."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    record_id: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    text: Annotated[str | None, Field(min_length=1, max_length=4000)] = None
+    kind: Annotated[Kind, Field(description="The kind of the given text; ignored with record_id.")] = "demand"
+    k: Annotated[int, Field(ge=1, le=50)] = 10
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MatchRequest:
+        if (self.record_id is None) == (self.text is None):
+            raise ValueError("give exactly one of record_id and text")
+        return self
+
+
+@router.post("/v1/match", summary="Demands for an achievement, achievements for a demand")
+async def match(body: MatchRequest, services: ServicesDep) -> dict[str, Any]:
+    """`{"matches":[{"id","kind","title","organization","score","reasons"}]}`."""
+    matches = await run_in_threadpool(lambda: services.assistant.match(record_id=body.record_id, text=body.text,
+                                                                       kind=body.kind, k=body.k))
+    return {"matches": [m.as_dict() for m in matches]}

@@ -1,0 +1,102 @@
+"""Per-language calibration removes a shared same-language offset from dense scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval.calibration import Calibration
+from retrieval.catalog import Filters
+from retrieval.snapshot import VectorSnapshot
+
+
+def _parallel_corpus(seed: int = 3) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """40 topics written in 'en' and 'zh': topic vector plus a strong language direction (the bias of e5)."""
+    rng = np.random.default_rng(seed)
+    topics = rng.normal(size=(40, 32))
+    language = {"en": rng.normal(size=32) * 2.0, "zh": rng.normal(size=32) * 2.0}
+    ids, languages, rows = [], [], []
+    for t, topic in enumerate(topics):
+        for lang, offset in language.items():
+            ids.append(f"t{t}-{lang}")
+            languages.append(lang)
+            rows.append(topic + offset + rng.normal(size=32) * 0.3)
+    query = topics[5] + language["zh"] * 1.0
+    return ids, languages, np.asarray(rows), query
+
+
+def test_raw_cosine_prefers_the_query_language_over_the_relevant_translation() -> None:
+    ids, _, vectors, query = _parallel_corpus()
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    ranked = [ids[i] for i in np.argsort(-(unit @ query))]
+
+    assert ranked[0] == "t5-zh"
+    assert ranked.index("t5-en") > 1  # unrelated zh records come before the English version
+
+
+def test_calibrated_scores_put_both_language_versions_first() -> None:
+    ids, languages, vectors, query = _parallel_corpus()
+    snapshot = VectorSnapshot(ids, {"language": languages}, vectors)
+
+    scores = snapshot.calibrated(query, limit=50, filters=Filters())
+
+    assert set(sorted(scores, key=lambda i: -scores[i])[:2]) == {"t5-zh", "t5-en"}
+
+
+def test_zscore_is_the_standardised_cosine_within_the_language() -> None:
+    _, languages, vectors, query = _parallel_corpus()
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    q = query / np.linalg.norm(query)
+    en = unit[[lang == "en" for lang in languages]]
+    cosines = en @ q
+
+    z = Calibration(languages, vectors, prior=0.0).zscore(query, "en", cosines.tolist())
+
+    assert np.mean(z) == pytest.approx(0.0, abs=1e-5)
+    assert np.std(z) == pytest.approx(1.0, rel=0.01)
+
+
+def test_a_rare_language_borrows_the_corpus_statistics() -> None:
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(41, 16))
+    languages = ["en"] * 40 + ["fr"]
+    calibration = Calibration(languages, vectors, prior=4.0)
+    everyone = Calibration(["xx"] * 41, vectors, prior=0.0)
+    query = rng.normal(size=16)
+
+    fr_mean, _ = calibration.moments(query, "fr")
+    all_mean, _ = everyone.moments(query, "xx")
+    lone = float(vectors[40] @ query / np.linalg.norm(vectors[40]) / np.linalg.norm(query))
+
+    assert abs(fr_mean - all_mean) < abs(lone - all_mean)
+    assert fr_mean == pytest.approx(0.2 * lone + 0.8 * all_mean, abs=1e-5)
+
+
+def test_empty_calibration_leaves_cosines_unchanged() -> None:
+    calibration = Calibration([], np.zeros((0, 8)))
+
+    assert calibration.zscore(np.ones(8), "en", [0.5, 0.25]) == [0.5, 0.25]
+    assert calibration.languages == []
+
+
+def test_snapshot_applies_every_filter_within_each_language() -> None:
+    ids, languages, vectors, query = _parallel_corpus()
+    kinds = ["demand" if n % 3 == 0 else "achievement" for n in range(len(ids))]
+    snapshot = VectorSnapshot(ids, {"language": languages, "kind": kinds}, vectors)
+
+    found = snapshot.top_by_language(query, 50, Filters(kind="demand", language="en"))
+
+    assert list(found) == ["en"]
+    assert found["en"] and all(kinds[ids.index(i)] == "demand" and i.endswith("-en") for i, _ in found["en"])
+
+
+def test_snapshot_scores_only_records_it_holds() -> None:
+    ids, languages, vectors, query = _parallel_corpus()
+    snapshot = VectorSnapshot(ids, {"language": languages}, vectors)
+    best = snapshot.calibrated(query, 50, Filters())
+
+    scores = snapshot.score(query, ["t5-en", "missing"])
+
+    assert list(scores) == ["t5-en"]
+    assert scores["t5-en"] == pytest.approx(best["t5-en"], rel=1e-5)
