@@ -38,6 +38,7 @@ class ChatState:
     message: str
     session_id: str
     requested: str | None = None
+    filters: Filters = field(default_factory=Filters)
     history: list[Turn] = field(default_factory=list)
     language: str = "en"
     condensed: str = ""
@@ -102,7 +103,10 @@ class AnswerChain:
             state.metadata["topic_score"] = round(score, 4)
             if score < self.topic_gate.margin:
                 return replace(state, reply_key="off_topic")
-        found = retrieve(self.index, state.condensed, Filters(country=state.country), self.relevance)
+        chosen = state.filters
+        filters = Filters(kind=chosen.kind, field=chosen.field, country=state.country or chosen.country,
+                          language=chosen.language)
+        found = retrieve(self.index, state.condensed, filters, self.relevance)
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
         if not found.hits:
             return replace(state, reply_key="nothing_found")

@@ -22,6 +22,7 @@ from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
 from assistant.topic import TopicGate
+from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
 from retrieval.index import Index
 
@@ -51,12 +52,13 @@ class Assistant:
         return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
                    topic_gate=gate)
 
-    def _start(self, message: str, language: str | None, session_id: str | None) -> ChatState:
+    def _start(self, message: str, language: str | None, session_id: str | None,
+               filters: Filters | None = None) -> ChatState:
         if len(message) > MAX_MESSAGE_CHARS:
             raise InvalidInput(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
         session_id = session_id or uuid.uuid4().hex
         return ChatState(message=message, session_id=session_id, requested=language,
-                         history=self.sessions.history(session_id))
+                         filters=filters or Filters(), history=self.sessions.history(session_id))
 
     def _finish(self, state: ChatState, started: float) -> Answer:
         state.metadata["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -70,21 +72,23 @@ class Assistant:
         return Answer(answer=state.text, language=state.language, citations=state.citations,
                       partners=state.partners, session_id=state.session_id, metadata=state.metadata)
 
-    def answer(self, message: str, *, language: str | None = None, session_id: str | None = None) -> Answer:
-        """A grounded answer to one message, in the requested or detected language."""
+    def answer(self, message: str, *, language: str | None = None, session_id: str | None = None,
+               filters: Filters | None = None) -> Answer:
+        """A grounded answer to one message, in the requested or detected language; `filters` narrow
+        retrieval (a country named in the message takes precedence over the filter's)."""
         started = time.perf_counter()
-        state = self.chain.chain.invoke(self._start(message, language, session_id))
+        state = self.chain.chain.invoke(self._start(message, language, session_id, filters))
         return self._finish(state, started)
 
-    def stream(self, message: str, *, language: str | None = None,
-               session_id: str | None = None) -> Iterator[tuple[str, Any]]:
+    def stream(self, message: str, *, language: str | None = None, session_id: str | None = None,
+               filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
         """Events of one answer: ("citations", [...]) and ("partners", [...]) right after retrieval,
         ("delta", text) many times, then ("done", Answer.as_dict()).
 
         After a model failure, `done` carries the composer's full answer, which replaces the deltas.
         """
         started = time.perf_counter()
-        state = self.chain.prepare.invoke(self._start(message, language, session_id))
+        state = self.chain.prepare.invoke(self._start(message, language, session_id, filters))
         yield "citations", [c.as_dict() for c in state.citations]
         yield "partners", [p.as_dict() for p in state.partners]
         pieces = []

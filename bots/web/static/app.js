@@ -127,6 +127,8 @@ async function ask(question) {
   const body = { message: question };
   if (state.choice !== "auto") body.language = state.choice;
   if (state.sessionId) body.session_id = state.sessionId;
+  const filters = Object.fromEntries(Object.entries(filterValues()).filter(([, value]) => value));
+  if (Object.keys(filters).length) body.filters = filters;
   state.controller = new AbortController();
   try {
     const response = await fetch("/v1/chat/stream", {
