@@ -107,9 +107,12 @@ class Assistant:
         return suggest_partners(found.partner_hits, kind=partner_kind(message), language=code, limit=k)
 
     def match(self, *, record_id: str | None = None, text: str | None = None, kind: str = "demand",
-              k: int = 10) -> list[Match]:
-        """Counterpart records of a record or a text: demands for an achievement, achievements for a demand."""
-        return self.matcher.match(record_id=record_id, text=text, kind=kind, k=k)
+              k: int = 10, language: str | None = None) -> list[Match]:
+        """Counterpart records of a record or a text: demands for an achievement, achievements for a demand.
+
+        Reasons come in `language` (default: the text's language, else English)."""
+        code = pick_language(text or "", language, "en")
+        return self.matcher.match(record_id=record_id, text=text, kind=kind, k=k, language=code)
 
     def localized(self, key: str, language: str, **values: str) -> str:
         """A localized UI or bot message (prompts/messages/<language>.json), English when missing."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.lexicon import content_terms
+from assistant.messages import country_name, localize, term_label
 from assistant.relevance import RelevanceConfig, substantive
 from assistant.results import Match
 from retrieval.catalog import Filters
@@ -36,13 +37,14 @@ def _shared_keywords(terms: set[str], record: Record, limit: int = 5) -> list[st
     return list(dict.fromkeys(shared))[:limit]
 
 
-def _trl_reason(source: Record | None, other: Record) -> tuple[str | None, bool]:
+def _trl_reason(source: Record | None, other: Record, language: str) -> tuple[str | None, bool]:
     offer, need = (source, other) if source is not None and source.kind == "achievement" else (other, source)
     if offer is not None and offer.trl and need is not None and need.trl:
         fits = offer.trl >= need.trl
-        return f"TRL {offer.trl} {'meets' if fits else 'below'} required TRL {need.trl}", fits
+        key = "match_trl_meets" if fits else "match_trl_below"
+        return localize(key, language, offer=str(offer.trl), need=str(need.trl)), fits
     if other.trl:
-        return f"TRL {other.trl}", False
+        return localize("match_trl", language, trl=str(other.trl)), False
     return None, False
 
 
@@ -69,8 +71,9 @@ class Matcher:
         return _Source(kind, text.strip()[:_QUERY_CHARS])
 
     def match(self, *, record_id: str | None = None, text: str | None = None, kind: str = "demand",
-              k: int = 10) -> list[Match]:
-        """Up to k counterparts (demands for an achievement, achievements for a demand), best first."""
+              k: int = 10, language: str = "en") -> list[Match]:
+        """Up to k counterparts (demands for an achievement, achievements for a demand), best first,
+        with reasons in `language`."""
         if not 1 <= k <= 100:
             raise InvalidInput("k must be between 1 and 100")
         source = self._source(record_id, text, kind)
@@ -81,33 +84,34 @@ class Matcher:
             return []
         top = hits[0].score or 1.0
         terms = content_terms(source.text)
-        matches = [self._explain(source, hit, terms, top) for hit in hits]
+        matches = [self._explain(source, hit, terms, top, language) for hit in hits]
         matches.sort(key=lambda m: -m.score)
         return matches[:k]
 
-    def _explain(self, source: _Source, hit: Hit, terms: set[str], top: float) -> Match:
+    def _explain(self, source: _Source, hit: Hit, terms: set[str], top: float, language: str) -> Match:
         record, mine = hit.record, source.record
         reasons: list[str] = []
         bonus = 0.0
         if mine is not None and mine.field and mine.field == record.field:
-            reasons.append(f"same field: {record.field}")
+            reasons.append(localize("match_same_field", language, field=term_label("field", record.field, language)))
             bonus += 0.15
         keywords = _shared_keywords(terms, record)
         if keywords:
-            reasons.append("shared keywords: " + ", ".join(keywords))
+            reasons.append(localize("match_keywords", language, keywords=", ".join(keywords)))
             bonus += 0.05 * min(3, len(keywords))
         if mine is not None and mine.country and mine.country == record.country:
-            reasons.append(f"same country: {record.country}")
+            reasons.append(localize("match_same_country", language, country=country_name(record.country, language)))
             bonus += 0.05
-        trl, fits = _trl_reason(mine, record)
+        trl, fits = _trl_reason(mine, record, language)
         if trl:
             reasons.append(trl)
             bonus += 0.05 if fits else 0.0
         cooperation = sorted(set(mine.cooperation) & set(record.cooperation)) if mine is not None else []
         if cooperation:
-            reasons.append("cooperation: " + ", ".join(cooperation))
+            types = ", ".join(term_label("coop", c, language) for c in cooperation)
+            reasons.append(localize("match_cooperation", language, types=types))
             bonus += 0.05
         if not reasons:
-            reasons.append("similar description")
+            reasons.append(localize("match_similar", language))
         return Match(id=record.id, kind=record.kind, title=record.title, organization=record.organization,
                      score=round(hit.score / top + bonus, 4), reasons=reasons)

@@ -11,7 +11,7 @@ import icu
 
 from assistant.languages import LANGUAGES
 
-__all__ = ["country_name", "localize", "message_keys", "messages_for"]
+__all__ = ["country_name", "localize", "message_keys", "messages_for", "term_label"]
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -46,3 +46,18 @@ def country_name(code: str, language: str) -> str:
     """The name of an ISO 3166-1 alpha-2 country in `language` (from ICU's locale data)."""
     name = icu.Locale("", code.upper()).getDisplayCountry(icu.Locale(language))
     return str(name) if name and name != code.upper() else code.upper()
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _terms(language: str) -> dict[str, str]:
+    # Field and cooperation labels are written once, in the bot's message files (prompts/telegram/).
+    text = files("prompts").joinpath("telegram", f"{language}.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return {k: v for k, v in data.items() if k.startswith(("field_", "coop_")) and isinstance(v, str)}
+
+
+def term_label(prefix: str, code: str, language: str) -> str:
+    """The localized label of a field (`field`) or cooperation type (`coop`) code; the code if unknown."""
+    language = language if language in LANGUAGES else "en"
+    key = f"{prefix}_{code}"
+    return _terms(language).get(key) or _terms("en").get(key) or code

@@ -39,8 +39,9 @@ def test_reasons_name_shared_field_keywords_country_trl_and_cooperation(loaded_s
 
     match = next(m for m in loaded_services.assistant.match(record_id="need-1", k=10) if m.id == "offer-1")
 
-    assert match.reasons == ["same field: renewable_energy", "shared keywords: PV durability, photovoltaic module",
-                             "same country: DE", "TRL 6 meets required TRL 4", "cooperation: joint_development"]
+    assert match.reasons == ["same field: Renewable energy", "shared keywords: PV durability, photovoltaic module",
+                             "same country: Germany", "TRL 6 meets the required TRL 4",
+                             "cooperation: Joint development"]
     assert match.organization == "Lab GmbH"
 
 
@@ -62,3 +63,23 @@ def test_match_as_dict_has_the_design_shape(loaded_services: Services) -> None:
     match = loaded_services.assistant.match(text="solar photovoltaic module", k=1)[0]
 
     assert set(match.as_dict()) == {"id", "kind", "title", "organization", "score", "reasons"}
+
+
+def test_match_reasons_come_in_the_requested_language(loaded_services: Services) -> None:
+    english = loaded_services.assistant.match(text="satellite space situational awareness sensors", kind="demand",
+                                              k=3, language="en")
+    russian = loaded_services.assistant.match(text="satellite space situational awareness sensors", kind="demand",
+                                              k=3, language="ru")
+
+    assert english and russian and [m.id for m in english] == [m.id for m in russian]
+    assert russian[0].reasons != english[0].reasons
+    assert all(any("\u0400" <= ch <= "\u04ff" for ch in reason) for m in russian for reason in m.reasons
+               if not reason.startswith("TRL"))
+
+
+def test_match_reasons_follow_the_text_language_by_default(loaded_services: Services) -> None:
+    matches = loaded_services.assistant.match(text="Нужны спутниковые датчики для наблюдения за космосом",
+                                              kind="demand", k=3)
+
+    assert matches
+    assert any("\u0400" <= ch <= "\u04ff" for ch in matches[0].reasons[0])

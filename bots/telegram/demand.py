@@ -142,7 +142,8 @@ async def confirm(update: Update, context: Context) -> int:
     _draft(context).clear()
     lang = language_of(update, context)
     await _say(update, context, "demand_saved", id=record_id)
-    matches = await call(context, services.assistant.match, record_id=record_id, kind="demand", k=RESULTS)
+    matches = await call(context, services.assistant.match, record_id=record_id, kind="demand", k=RESULTS,
+                         language=lang)
     if matches:
         await reply_html(update, context, [matches_html(matches, lang, "demand_matches")],
                          intro_buttons(context, [(m.id, m.organization or m.title) for m in matches]))

@@ -86,7 +86,7 @@ async def record_partners(update: Update, context: Context) -> None:
         return
     lang = language_of(update, context)
     matches = await call(context, deps(context).services.assistant.match, record_id=record.id, kind=record.kind,
-                         k=RESULTS)
+                         k=RESULTS, language=lang)
     if not matches:
         await reply_html(update, context, [escape(text(lang, "no_results"))])
         return
