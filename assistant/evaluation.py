@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 import tempfile
 import time
@@ -27,13 +28,17 @@ from retrieval.embedder import embedder_slug, make_embeddings
 from retrieval.errors import InvalidInput
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
+from retrieval.record import Record
 
-__all__ = ["BUNDLED", "METHODS", "EvalQuery", "MethodResult", "QueryScore", "aggregate", "eval_index",
-           "eval_index_for", "evaluate", "load_queries", "markdown_report", "percentiles", "score_ranking"]
+__all__ = ["BUNDLED", "JUNK_CHARS", "METHODS", "EvalQuery", "MethodResult", "QueryScore", "TopicalQuery", "aggregate",
+           "eval_index", "eval_index_for", "evaluate", "load_queries", "load_topical", "markdown_report", "percentiles",
+           "score_ranking", "topical_scores"]
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "eval"
 METHODS = ("hybrid", "dense", "lexical")
 METRICS = ("recall", "mrr", "ndcg")
+JUNK_CHARS = 60
+"""A result whose description is shorter than this says too little to help (junk@5)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,62 @@ def load_queries(path: Path) -> list[EvalQuery]:
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise InvalidInput(f"{path}:{number}: expected {{\"qid\", \"query\", \"relevant\"}}") from None
     return queries
+
+
+@dataclass(frozen=True)
+class TopicalQuery:
+    """A question with many right answers: records of one of `fields` (any, if empty) matching every pattern."""
+
+    qid: str
+    lang: str
+    query: str
+    fields: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+    def relevant(self, record: Record) -> bool:
+        """Whether `record` answers the question: its field is allowed and its text matches every pattern."""
+        if self.fields and record.field not in self.fields:
+            return False
+        text = f"{record.title}\n{record.description}\n{' '.join(record.keywords)}"
+        return all(pattern.search(text) for pattern in self.patterns)
+
+
+def load_topical(path: Path) -> list[TopicalQuery]:
+    """Read topical questions (JSONL: qid, lang, query, fields, all; see data/eval/README.md)."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            out.append(TopicalQuery(str(item["qid"]), str(item.get("lang", "?")), str(item["query"]).strip(),
+                                    tuple(item.get("fields") or ()),
+                                    tuple(re.compile(p, re.IGNORECASE) for p in item.get("all") or ())))
+        except (json.JSONDecodeError, KeyError, TypeError, re.error):
+            raise InvalidInput(f"{path}:{number}: expected {{\"qid\", \"query\", \"fields\", \"all\"}}") from None
+    return out
+
+
+def topical_scores(index: Index, queries: Sequence[TopicalQuery], methods: Sequence[str] = ("hybrid", "dense"),
+                   k: int = 5) -> dict[str, dict[str, Any]]:
+    """method → precision@k, junk@k (share of results shorter than `JUNK_CHARS`) and each query's top titles."""
+    out: dict[str, dict[str, Any]] = {}
+    for method in methods:
+        ranker = _ranker(index, method, k)
+        precision, junk, tops = [], [], {}
+        for query in queries:
+            ranked = ranker(query.query)[:k]
+            records = index.catalog.get_many(ranked)
+            found = [records[i] for i in ranked if i in records]
+            precision.append(sum(query.relevant(r) for r in found) / k)
+            junk.append(sum(len(r.description) < JUNK_CHARS for r in found) / k)
+            tops[query.qid] = [f"[{r.language}] {r.title}" for r in found]
+        out[method] = {"precision": sum(precision) / len(queries) if queries else 0.0,
+                       "junk": sum(junk) / len(queries) if queries else 0.0,
+                       "per_query": dict(zip([q.qid for q in queries], precision, strict=True)), "top": tops}
+    return out
 
 
 class _MemoQueries(Embeddings):

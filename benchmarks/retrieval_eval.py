@@ -3,7 +3,9 @@
 1. Cross-lingual XQuAD: `../shared/eval/xquad_dev` when it is beside the repository, else the bundled subset
    `data/eval/xquad_*.jsonl`; Recall@10, MRR@10, nDCG@10 per query language (metrics of shared/eval/score.py).
 2. The real corpus (`data/sample`, English + Chinese): `data/eval/sample_xling.jsonl`, known-item questions in
-   en/zh/ru/es about English and Chinese records, split into same-language and cross-language questions.
+   en/zh/ru/es about English and Chinese records, split into same-language and cross-language questions; and
+   `data/eval/sample_topical.jsonl`, topical questions in 8 languages judged by field and topic: precision@5
+   and junk@5 (results whose description has fewer than 60 characters), hybrid vs plain e5 dense.
 3. Latency of a single `Index.search` (embed + dense + lexical + fuse + snippets) on the sample corpus.
 
 Writes benchmarks/results/retrieval_dev.json and .md. Vectors are kept in --work-dir, so only the first run
@@ -36,8 +38,10 @@ from assistant.evaluation import (  # noqa: E402
     eval_index_for,
     evaluate,
     load_queries,
+    load_topical,
     markdown_report,
     percentiles,
+    topical_scores,
 )
 from retrieval.embedder import make_embeddings  # noqa: E402
 from retrieval.index import Index, IndexConfig  # noqa: E402
@@ -91,9 +95,12 @@ def sample_check(data_dir: Path, embedder: str) -> dict[str, Any]:
              for line in (BUNDLED / "sample_xling.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
     by_kind = [EvalQuery(q.qid, "cross-language" if cross[q.qid] else "same-language", q.query, q.relevant)
                for q in queries]
+    topical = load_topical(BUNDLED / "sample_topical.jsonl")
     with eval_index_for(None, embedder, data_dir) as index:
         results = eval_index(index, queries)
-    out: dict[str, Any] = {"n_queries": len(queries), "methods": {}}
+        topics = topical_scores(index, topical)
+    out: dict[str, Any] = {"n_queries": len(queries), "methods": {}, "n_topical": len(topical),
+                           "topical": topics, "topical_queries": {q.qid: q.query for q in topical}}
     for result in results:
         out["methods"][result.method] = {"scores": result.scores,
                                          "by_kind": aggregate(by_kind, result.rankings)}
@@ -143,6 +150,16 @@ def to_markdown(results: dict[str, Any]) -> str:
             for group, row in rows:
                 if group != "macro":
                     lines.append(f"| {method} | {group} | {int(row['n'])} | {row['recall']:.3f} | {row['mrr']:.3f} |")
+        lines.append("")
+        topical = sample["topical"]
+        lines += [f"## Real corpus: topical questions (data/eval/sample_topical.jsonl, {sample['n_topical']} queries)",
+                  "", "junk@5 = share of the top 5 whose description is shorter than 60 characters.", "",
+                  "| method | precision@5 | junk@5 |", "|---|---|---|"]
+        lines += [f"| {method} | {row['precision']:.3f} | {row['junk']:.3f} |" for method, row in topical.items()]
+        lines += ["", "Top 5 of the first questions:", ""]
+        for qid, text in list(sample["topical_queries"].items())[:4]:
+            lines.append(f"* {text}")
+            lines += [f"  * {method}: " + " · ".join(row["top"][qid]) for method, row in topical.items()]
         lines.append("")
     lat = results.get("latency")
     if lat:

@@ -11,6 +11,22 @@ of language L's vectors), so a query costs one small matrix product per language
 language gives to its own documents cancels out, whatever the query's language is; nothing needs to know
 that language. Languages with few records borrow strength from the whole corpus (a prior of `prior`
 pseudo-records), so one lone record is judged against the corpus-wide statistics.
+
+The query side is not enough on a real corpus: a few records stand out for almost any query. Records with
+little text ("pvslib", "georef repository") get atypical vectors, far from their language's centroid, so
+their z-score varies several times more from query to query than a typical record's and reaches the top
+for many unrelated questions (hubs), cross-language ones especially. `DocumentMoments` also calibrates the
+document side, as CSLS does for word translation: each record's z-scores for a sample of pseudo-queries
+(other records' vectors, the same number from each language) give its usual level h(d) and spread s(d),
+and the ranking score is
+
+    score(q, d) = (z(q, d) - h(d)) / sqrt(s(d))
+
+a z-score of the z-score, with the spread's square root: dividing by the whole spread also flattens
+genuine differences between records (on the XQuAD dev set MRR@10 0.909 against 0.911 with the root).
+A typical record has h ≈ 0 and s ≈ 0.85, a one-line record up to h ≈ 2, s ≈ 2.6. The sample costs
+O(records x sample) once per snapshot; few pseudo-queries (a small corpus) shrink h towards 0 and s
+towards 1, a prior of `prior` pseudo-queries.
 """
 
 from __future__ import annotations
@@ -21,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Calibration", "LanguageStats"]
+__all__ = ["Calibration", "DocumentMoments", "LanguageStats"]
 
 _MIN_STD = 1e-3
 
@@ -87,7 +103,68 @@ class Calibration:
         variance = float(q @ stats.cov @ q)
         return float(q @ stats.mean), max(max(variance, 0.0) ** 0.5, _MIN_STD)
 
+    def moments_many(self, queries: np.ndarray, language: str) -> tuple[np.ndarray, np.ndarray]:
+        """`moments` of many unit queries (rows) at once: arrays of means and standard deviations."""
+        stats = self.stats.get(language, self._overall)
+        if stats is None:
+            return np.zeros(len(queries)), np.ones(len(queries))
+        variance = np.einsum("ij,jk,ik->i", queries, stats.cov, queries)
+        return queries @ stats.mean, np.maximum(np.sqrt(np.maximum(variance, 0.0)), _MIN_STD)
+
     def zscore(self, query: np.ndarray, language: str, scores: Sequence[float]) -> list[float]:
         """Cosine scores of documents of `language` as z-scores against that language, for this query."""
         mean, std = self.moments(query, language)
         return [(s - mean) / std for s in scores]
+
+
+class DocumentMoments:
+    """Each record's usual z-score and spread of z-scores over a sample of pseudo-queries (its hubness).
+
+    `level[n]` and `spread[n]` belong to row n of `vectors`; `adjust` turns query-side z-scores of rows into
+    the ranking score (z - level) / sqrt(spread). Pseudo-queries are up to `sample` records, the same number
+    from each language, drawn with a fixed seed; a record is never its own pseudo-query.
+    """
+
+    def __init__(self, calibration: Calibration, languages: Sequence[str], vectors: np.ndarray, *,
+                 sample: int = 512, prior: float = 16.0, seed: int = 0, chunk: int = 8192) -> None:
+        matrix = np.asarray(vectors, dtype=np.float32)
+        order = np.asarray(list(languages), dtype=object)
+        n = len(matrix)
+        self.level = np.zeros(n, dtype=np.float32)
+        self.spread = np.ones(n, dtype=np.float32)
+        present = [language for language in calibration.languages if np.any(order == language)]
+        if n < 2 or not present:
+            return
+        rng = np.random.default_rng(seed)
+        per = max(1, sample // len(present))
+        picked = [rng.choice(rows, min(per, len(rows)), replace=False)
+                  for rows in (np.flatnonzero(order == language) for language in present)]
+        queries_at = np.sort(np.concatenate(picked))
+        queries = _unit(matrix[queries_at])
+        moments = {language: calibration.moments_many(queries, language) for language in present}
+        total = np.zeros(n)
+        squares = np.zeros(n)
+        counts = np.zeros(n)
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            cosines = queries @ _unit(matrix[start:stop]).T  # pseudo-queries x records
+            z = np.zeros_like(cosines)
+            for language in present:
+                columns = np.flatnonzero(order[start:stop] == language)
+                mean, std = moments[language]
+                z[:, columns] = (cosines[:, columns] - mean[:, None]) / std[:, None]
+            own = np.flatnonzero((queries_at >= start) & (queries_at < stop))
+            z[own, queries_at[own] - start] = 0.0  # a record is not its own pseudo-query
+            total[start:stop] = z.sum(axis=0)
+            squares[start:stop] = (z * z).sum(axis=0)
+            counts[start:stop] = len(queries)
+            counts[queries_at[own]] -= 1
+        counts = np.maximum(counts, 1.0)
+        level = total / counts
+        variance = np.maximum(squares / counts - level ** 2, 0.0)
+        self.level = np.asarray(level * counts / (counts + prior), dtype=np.float32)
+        self.spread = np.asarray(np.sqrt((variance * counts + prior) / (counts + prior)), dtype=np.float32)
+
+    def adjust(self, rows: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """The ranking scores of `rows` from their query-side z-scores."""
+        return np.asarray((z - self.level[rows]) / np.sqrt(np.maximum(self.spread[rows], _MIN_STD)))

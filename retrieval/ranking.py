@@ -2,8 +2,8 @@
 
 Rank fusion (RRF) throws away how sure each source is: with it, BM25's tenth-best same-language record
 counts as much as its best, and same-language records crowd out the other-language ones that dense
-retrieval found. Here the dense score is a per-language z-score (see `retrieval.calibration`) and BM25 is
-divided by the query's best BM25, so a lexical match adds at most `lexical_weight` standard deviations:
+retrieval found. Here the dense score is a calibrated z-score (see `retrieval.calibration`) and BM25 is
+divided by the query's best BM25, so a lexical match adds at most about `lexical_weight` standard deviations:
 decisive between near-equal dense candidates (names, codes, numbers), not over a clearly better one.
 The divisor is at least `confident`, the BM25 of one rare matching word: when the best match only shares
 common words (Chinese 的, 用), the bonus stays small instead of lifting every same-language record.

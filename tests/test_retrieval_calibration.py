@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.calibration import Calibration
+from retrieval.calibration import Calibration, DocumentMoments
 from retrieval.catalog import Filters
 from retrieval.snapshot import VectorSnapshot
 
@@ -100,3 +100,68 @@ def test_snapshot_scores_only_records_it_holds() -> None:
 
     assert list(scores) == ["t5-en"]
     assert scores["t5-en"] == pytest.approx(best["t5-en"], rel=1e-5)
+
+
+def _brute_force_moments(languages: list[str], vectors: np.ndarray,
+                         calibration: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """z of record n for every other record taken as the query: its mean and standard deviation."""
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    z = np.full((len(unit), len(unit)), np.nan)
+    for n, record in enumerate(unit):
+        for m, query in enumerate(unit):
+            if m != n:
+                mean, std = calibration.moments(query, languages[n])
+                z[m, n] = (float(query @ record) - mean) / std
+    return np.nanmean(z, axis=0), np.nanstd(z, axis=0)
+
+
+def test_document_moments_are_each_records_mean_and_spread_of_z_over_the_other_records() -> None:
+    _, languages, vectors, _ = _parallel_corpus()
+    calibration = Calibration(languages, vectors)
+
+    moments = DocumentMoments(calibration, languages, vectors, sample=len(vectors), prior=0.0)
+    level, spread = _brute_force_moments(languages, vectors, calibration)
+
+    assert moments.level == pytest.approx(level, abs=1e-4)
+    assert moments.spread == pytest.approx(spread, abs=1e-4)
+
+
+def test_adjusted_score_is_the_z_score_relative_to_the_records_usual_scores() -> None:
+    _, languages, vectors, _ = _parallel_corpus()
+    moments = DocumentMoments(Calibration(languages, vectors), languages, vectors)
+    rows = np.array([0, 7])
+
+    adjusted = moments.adjust(rows, np.array([2.0, 2.0]))
+
+    assert adjusted == pytest.approx((2.0 - moments.level[rows]) / np.sqrt(moments.spread[rows]), rel=1e-5)
+
+
+def test_a_record_far_from_its_language_is_scored_against_its_wider_spread() -> None:
+    ids, languages, vectors, _ = _parallel_corpus()
+    rng = np.random.default_rng(11)
+    odd = vectors[:40:2].mean(axis=0) + rng.normal(size=32) * 6.0  # an 'en' record unlike every other one
+    stacked = np.vstack([vectors, odd])
+    snapshot = VectorSnapshot([*ids, "odd"], {"language": [*languages, "en"]}, stacked)
+    spread = snapshot.documents.spread
+
+    assert spread[-1] > 1.5 * np.median(spread[:-1])
+
+
+def test_few_records_keep_the_prior_and_one_record_is_left_alone() -> None:
+    rng = np.random.default_rng(2)
+    vectors = rng.normal(size=(3, 8))
+    languages = ["en", "en", "zh"]
+
+    few = DocumentMoments(Calibration(languages, vectors), languages, vectors, prior=16.0)
+    lone = DocumentMoments(Calibration(["en"], vectors[:1]), ["en"], vectors[:1])
+
+    assert np.all(np.abs(few.level) < 0.3) and np.all(np.abs(few.spread - 1.0) < 0.3)
+    assert lone.level.tolist() == [0.0] and lone.spread.tolist() == [1.0]
+
+
+def test_an_empty_snapshot_finds_nothing() -> None:
+    snapshot = VectorSnapshot([], {}, np.zeros((0, 1)))
+
+    assert len(snapshot) == 0
+    assert snapshot.calibrated(np.ones(8), 10, Filters()) == {}
+    assert snapshot.score(np.ones(8), ["missing"]) == {}

@@ -84,3 +84,29 @@ def test_ttc_eval_reports_a_missing_file_on_one_line(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "no such file" in result.output
+
+
+def test_topical_questions_judge_records_by_field_and_every_pattern(tmp_path: Path) -> None:
+    from assistant.evaluation import load_topical
+    from retrieval.record import Record
+
+    path = tmp_path / "topical.jsonl"
+    path.write_text(json.dumps({"qid": "t1", "lang": "zh", "query": "医疗器械 诊断", "fields": ["biomedicine"],
+                                "all": ["diagnos|诊断", "device|器械"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (question,) = load_topical(path)
+
+    def record(field: str, title: str) -> Record:
+        return Record(id="r", kind="achievement", title=title, description="-", field=field)
+
+    assert question.relevant(record("biomedicine", "A diagnostic device for sepsis"))
+    assert question.relevant(record("biomedicine", "医疗器械在诊断中的应用"))
+    assert not question.relevant(record("biomedicine", "A diagnostic assay"))  # not every pattern
+    assert not question.relevant(record("aerospace", "Fault diagnosis device"))  # another field
+
+
+def test_bundled_topical_questions_load() -> None:
+    from assistant.evaluation import load_topical
+
+    questions = load_topical(BUNDLED / "sample_topical.jsonl")
+
+    assert len(questions) >= 20 and len({q.lang for q in questions}) >= 6
