@@ -208,3 +208,13 @@ def test_page_and_its_assets_are_served_with_a_strict_policy(client: TestClient)
     assert "script-src 'self'" in page.headers["content-security-policy"]
     for asset in ("/static/app.js", "/static/i18n.js", "/static/style.css", "/static/icon.svg"):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_docs_page_serves_swagger_ui_from_the_app_itself(client: TestClient) -> None:
+    page = client.get("/docs")
+
+    assert page.status_code == 200
+    assert "/openapi.json" in page.text
+    assert "cdn" not in page.text.lower()
+    asset = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.content) > 100_000

@@ -134,6 +134,13 @@ def test_wrong_method_is_405(client: TestClient) -> None:
     assert_error(client.put("/v1/chat", json={"message": "hi"}), 405, "method_not_allowed")
 
 
+def test_405_allows_every_method_of_a_path_served_by_several_routes(client: TestClient) -> None:
+    response = client.put("/v1/records/some-id", json={})
+
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "DELETE, GET"
+
+
 def test_staff_routes_need_a_key(client: TestClient) -> None:
     assert_error(client.post("/v1/records", json=[{"id": "a"}]), 401, "unauthorized")
     assert_error(client.delete("/v1/records/a"), 401, "unauthorized")

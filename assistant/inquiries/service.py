@@ -147,10 +147,10 @@ class InquiryService:
 
     def _merge_duplicate(self, sender: str, fingerprint: str, text: str, channel: str) -> Inquiry | None:
         since = utcnow() - self.duplicate_window
-        for inquiry_id, previous, status in self.store.recent_from(sender, since):
+        for inquiry_id, previous, status in self.store.recent_from(sender, since)[:_MERGE_CANDIDATES]:
             if status == "closed":
                 continue
-            similarity = difflib.SequenceMatcher(None, previous, fingerprint, autojunk=False).ratio()
+            similarity = _similarity(previous, fingerprint, self.duplicate_similarity)
             if similarity >= self.duplicate_similarity:
                 detail = {"channel": channel, "similarity": round(similarity, 3), "message": text}
                 return self.store.merge(inquiry_id, ("merged", channel, detail))
@@ -255,3 +255,23 @@ class InquiryService:
                 delivery = self.mark_delivered(delivery.id, actor="web")
             shown.append(delivery)
         return shown
+
+
+# Character-level matching costs up to cubic time: a public request must not buy seconds of CPU with a long message.
+_MERGE_CANDIDATES = 5
+_MERGE_COMPARED_CHARS = 300
+
+
+def _similarity(previous: str, current: str, threshold: float) -> float:
+    """difflib's ratio of two fingerprints, bounded in cost: equal texts are settled at once, the linear upper
+    bounds (length, character counts) over the whole texts rule out most others, and only the first
+    `_MERGE_COMPARED_CHARS` characters are matched exactly."""
+    if previous == current:
+        return 1.0
+    whole = difflib.SequenceMatcher(None, previous, current, autojunk=False)
+    bound = min(whole.real_quick_ratio(), whole.quick_ratio())
+    if bound < threshold:
+        return bound
+    head = difflib.SequenceMatcher(None, previous[:_MERGE_COMPARED_CHARS], current[:_MERGE_COMPARED_CHARS],
+                                   autojunk=False)
+    return min(bound, head.ratio())

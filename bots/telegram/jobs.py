@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from assistant.languages import LANGUAGES
 from bots.telegram.deps import Context, call, deps, send_html
@@ -27,6 +28,8 @@ _TOP = 10
 _PER_TOPIC = 5
 # A reply Telegram refused this often (blocked bot, deleted chat) stays in the outbox for staff to see.
 MAX_ATTEMPTS = 5
+# bot_data key: monotonic time before which the outbox waits, as Telegram asked with a 429 (retry_after)
+_OUTBOX_PAUSED_UNTIL = "ttc_outbox_paused_until"
 
 
 async def send_digests(context: Context) -> None:
@@ -96,6 +99,8 @@ async def _send_digest(context: Context, chat_id: int,
 
 async def deliver_replies(context: Context) -> None:
     """Send staff replies waiting in the inquiry outbox, and mark each delivered once Telegram accepted it."""
+    if time.monotonic() < context.bot_data.get(_OUTBOX_PAUSED_UNTIL, 0.0):
+        return
     inquiries = deps(context).services.inquiries
     for delivery in await call(context, inquiries.pending_deliveries, "telegram"):
         if delivery.attempts >= MAX_ATTEMPTS or not (delivery.chat_id or "").lstrip("-").isdigit():
@@ -105,7 +110,21 @@ async def deliver_replies(context: Context) -> None:
         try:
             await send_html(context.bot, int(delivery.chat_id or 0), blocks)
         except TelegramError as exc:
+            if _transient(exc):
+                # Flood control, 5xx, network: the reply stays pending without using up an attempt, and the
+                # outbox waits as long as Telegram asked (else until the job's next run).
+                log.warning("staff reply %s to chat %s deferred: %s", delivery.id, delivery.chat_id, exc)
+                if isinstance(exc, RetryAfter):
+                    wait = exc.retry_after
+                    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                    context.bot_data[_OUTBOX_PAUSED_UNTIL] = time.monotonic() + seconds
+                return
             log.warning("staff reply %s to chat %s not delivered: %s", delivery.id, delivery.chat_id, exc)
             await call(context, inquiries.mark_failed, delivery.id, str(exc))
             continue
         await call(context, inquiries.mark_delivered, delivery.id)
+
+
+def _transient(exc: TelegramError) -> bool:
+    # BadRequest subclasses NetworkError in python-telegram-bot, but a refused message will not improve by waiting.
+    return isinstance(exc, RetryAfter) or (isinstance(exc, NetworkError) and not isinstance(exc, BadRequest))

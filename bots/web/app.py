@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from bots.web import chat, ops, records, search, site
-from bots.web.errors import install_error_handlers
+from bots.web.docs import install_docs
+from bots.web.errors import ERROR_RESPONSES, install_error_handlers
 from bots.web.inquiries import router as inquiries_router
 from bots.web.limits import BodyLimit
 from bots.web.metrics import Metrics, MetricsMiddleware
@@ -35,8 +36,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.close()
 
-    app = FastAPI(title="TTC Assistant", version="0.1.0", lifespan=lifespan,
-                  description="Multilingual assistant over technology achievements and demands.")
+    app = FastAPI(title="TTC Assistant", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
+                  description="Multilingual assistant over technology achievements and demands.", docs_url=None)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.metrics = Metrics()
     install_error_handlers(app)
@@ -47,4 +48,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for module in (ops, chat, search, records, site):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=site.STATIC), name="static")
+    install_docs(app)
     return app

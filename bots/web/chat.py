@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,13 +13,29 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from bots.web.deps import ServicesDep
+from bots.web.fields import NOT_BLANK
 from bots.web.ratelimit import rate_limited
+from retrieval.catalog import Filters
 from retrieval.errors import TTCError
+from retrieval.record import FIELDS
 
-__all__ = ["ChatRequest", "router"]
+__all__ = ["ChatFilters", "ChatRequest", "router"]
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"], dependencies=[Depends(rate_limited)])
+
+
+class ChatFilters(BaseModel):
+    """Optional narrowing of the records an answer may cite."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["achievement", "demand"] | None = None
+    field: Literal[FIELDS] | None = None  # type: ignore[valid-type]
+    country: Annotated[str | None, Field(pattern=r"^[A-Za-z]{2}$")] = None
+
+    def to_filters(self) -> Filters:
+        return Filters(kind=self.kind, field=self.field, country=self.country.upper() if self.country else None)
 
 
 class ChatRequest(BaseModel):
@@ -27,18 +43,23 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    message: Annotated[str, Field(min_length=1, max_length=4000, description="The question, in any language.")]
+    message: Annotated[str, Field(min_length=1, max_length=4000, pattern=NOT_BLANK,
+                                  description="The question, in any language.")]
     session_id: Annotated[str | None, Field(max_length=128, pattern=r"^[\w.:\-]+$",
                                             description="Continue a conversation.")] = None
     language: Annotated[str | None, Field(max_length=16, description="Answer language (ISO 639-1); "
                                           "detected from the message when absent.")] = None
+    filters: ChatFilters | None = Field(default=None, description="Only cite records of this kind/field/country.")
+
+    def retrieval_filters(self) -> Filters | None:
+        return self.filters.to_filters() if self.filters else None
 
 
 @router.post("/v1/chat", summary="Ask the assistant")
 async def chat(body: ChatRequest, services: ServicesDep) -> dict[str, Any]:
     """`{"answer","language","citations","partners","session_id"}`."""
     answer = await run_in_threadpool(services.assistant.answer, body.message, language=body.language,
-                                     session_id=body.session_id)
+                                     session_id=body.session_id, filters=body.retrieval_filters())
     return answer.as_dict()
 
 
@@ -49,7 +70,8 @@ async def chat(body: ChatRequest, services: ServicesDep) -> dict[str, Any]:
                                              "every `data` is JSON."}})
 async def chat_stream(body: ChatRequest, services: ServicesDep) -> EventSourceResponse:
     """Server-sent events; retrieval runs before the response starts, so its errors are plain JSON errors."""
-    events = services.assistant.stream(body.message, language=body.language, session_id=body.session_id)
+    events = services.assistant.stream(body.message, language=body.language, session_id=body.session_id,
+                                       filters=body.retrieval_filters())
     first = await run_in_threadpool(next, events, None)
     return EventSourceResponse(_sse(first, events), ping=15)
 

@@ -16,7 +16,9 @@ from assistant.inquiries import Inquiry
 from assistant.services import Services
 from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
+from bots.web.errors import STAFF_RESPONSES
 from bots.web.ratelimit import rate_limited
+from retrieval.record import FIELDS
 
 __all__ = ["router"]
 
@@ -53,7 +55,9 @@ class InquiryIn(BaseModel):
 class InquiryPatch(BaseModel):
     """A staff change: any of status, assignee, reply."""
 
-    model_config = ConfigDict(extra="forbid")
+    # "at least one change", in JSON Schema terms for the published spec
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"type": "string"}}} for name in ("status", "assignee", "reply")]})
 
     status: Status | None = None
     assignee: Annotated[str | None, Field(max_length=120)] = None
@@ -80,7 +84,8 @@ def _detail(services: Services, inquiry: Inquiry) -> dict[str, Any]:
 
 
 @router.post("/v1/inquiries", status_code=201, dependencies=[Depends(rate_limited)],
-             summary="Send an inquiry to the center's staff")
+             summary="Send an inquiry to the center's staff",
+             responses={200: {"description": "A repeat of an inquiry already received: merged into it"}})
 async def create_inquiry(body: InquiryIn, services: ServicesDep, response: Response) -> dict[str, Any]:
     """201 with the classified, routed inquiry; 200 when it repeats one already received (merged)."""
     channel = body.channel or ("web" if body.session_id else "api")
@@ -93,12 +98,12 @@ async def create_inquiry(body: InquiryIn, services: ServicesDep, response: Respo
     return {**inquiry.public_dict(), "merged": merged}
 
 
-@router.get("/v1/inquiries", summary="The staff queue (staff key)")
+@router.get("/v1/inquiries", summary="The staff queue (staff key)", responses=STAFF_RESPONSES)
 async def list_inquiries(
     _: StaffKey,
     services: ServicesDep,
     status: Status | None = None,
-    field: Annotated[str | None, Query(max_length=40)] = None,
+    field: Annotated[str | None, Query(max_length=40, json_schema_extra={"enum": list(FIELDS)})] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
     intent: Intent | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -109,13 +114,15 @@ async def list_inquiries(
     return {"inquiries": [i.as_dict(events=False) for i in found], "count": len(found)}
 
 
-@router.get("/v1/inquiries/{inquiry_id}", summary="One inquiry with audit trail, related records, deliveries")
+@router.get("/v1/inquiries/{inquiry_id}", summary="One inquiry with audit trail, related records, deliveries",
+            responses=STAFF_RESPONSES)
 async def get_inquiry(inquiry_id: str, _: StaffKey, services: ServicesDep) -> dict[str, Any]:
     """The staff detail view."""
     return await run_in_threadpool(lambda: _detail(services, services.inquiries.get(inquiry_id)))
 
 
-@router.patch("/v1/inquiries/{inquiry_id}", summary="Change status or assignee, or reply through the channel")
+@router.patch("/v1/inquiries/{inquiry_id}", summary="Change status or assignee, or reply through the channel",
+              responses=STAFF_RESPONSES)
 async def update_inquiry(inquiry_id: str, body: InquiryPatch, key: StaffKey, services: ServicesDep) -> dict[str, Any]:
     """A reply is queued for delivery through the inquiry's channel and recorded in the audit trail."""
     def run() -> dict[str, Any]:

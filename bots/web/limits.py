@@ -1,4 +1,5 @@
-"""Request body limit, enforced on the bytes that actually arrive (chunked bodies carry no Content-Length)."""
+"""Request size limits: the query string, and the body as the bytes actually arrive (chunked bodies carry no
+Content-Length)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_BODY_BYTES", "BodyLimit"]
+__all__ = ["MAX_BODY_BYTES", "MAX_QUERY_BYTES", "BodyLimit"]
 
 MAX_BODY_BYTES = 64 * 1024
+# A 2,000-character query (the longest /v1/search takes) percent-encodes to at most 24,000 bytes.
+MAX_QUERY_BYTES = 32 * 1024
 
 
 class BodyLimit:
-    """ASGI middleware: buffer the body up to `max_bytes`, answer 413 beyond it, else replay it to the app."""
+    """ASGI middleware: 414 for a query string over `MAX_QUERY_BYTES`; buffer the body up to `max_bytes`, answer 413
+    beyond it, else replay it to the app."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -21,6 +25,9 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+            await _send_error(send, 414, "too_long", f"query string exceeds the limit of {MAX_QUERY_BYTES} bytes")
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
@@ -43,13 +50,15 @@ class BodyLimit:
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
     async def _reject(self, send: Send) -> None:
-        payload = {"error": {"code": "too_large",
-                             "message": f"request body exceeds the limit of {self.max_bytes} bytes"}}
-        body = json.dumps(payload).encode("utf-8")
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await _send_error(send, 413, "too_large", f"request body exceeds the limit of {self.max_bytes} bytes")
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
-from bots.web.errors import error_response
+from bots.web.errors import STAFF_RESPONSES, error_response
 from retrieval.errors import NotFound
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
@@ -30,11 +30,13 @@ async def get_record(record_id: str, services: ServicesDep) -> dict[str, Any]:
     return record.model_dump()
 
 
-@router.post("/v1/records", summary="Add or update records (staff)", response_model=None)
+@router.post("/v1/records", summary="Add or update records (staff)", response_model=None,
+             responses=STAFF_RESPONSES)
 async def post_records(
     _: StaffKey,
     services: ServicesDep,
-    records: Annotated[list[Any], Body(min_length=1, max_length=1000, description="Record objects as in ingest.")],
+    records: Annotated[list[Any], Body(min_length=1, max_length=1000, description="Record objects as in ingest.",
+                                                json_schema_extra={"items": {"type": "object"}})],
     kind: Annotated[Literal["achievement", "demand"] | None, Query(description="Kind for rows without one.")] = None,
     strict: Annotated[bool, Query(description="Write nothing if any record is invalid.")] = False,
 ) -> dict[str, Any] | JSONResponse:
@@ -53,7 +55,8 @@ async def post_records(
     return {**report.as_dict(), "errors": errors, "ids": report.ids}
 
 
-@router.delete("/v1/records/{record_id}", status_code=204, summary="Delete a record (staff)")
+@router.delete("/v1/records/{record_id}", status_code=204, summary="Delete a record (staff)",
+               responses=STAFF_RESPONSES)
 async def delete_record(record_id: str, _: StaffKey, services: ServicesDep) -> Response:
     """204, or 404 for an unknown id."""
     if not await run_in_threadpool(services.index.delete, record_id):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bots.web.deps import ServicesDep
+from bots.web.fields import NOT_BLANK
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
 from retrieval.record import FIELDS
@@ -25,7 +26,8 @@ async def search(
     services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="Query, in any language.")],
     kind: Kind | None = None,
-    field: Annotated[str | None, Query(max_length=40, description=f"One of {', '.join(FIELDS)}.")] = None,
+    field: Annotated[str | None, Query(max_length=40, description=f"One of {', '.join(FIELDS)}.",
+                                       json_schema_extra={"enum": list(FIELDS)})] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2.")] = None,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
@@ -40,12 +42,18 @@ async def search(
 class MatchRequest(BaseModel):
     """Counterparts for a record (by id) or for a free-text need or offer."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # "exactly one of record_id and text", in JSON Schema terms for the published spec
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"oneOf": [
+        {"required": ["record_id"], "properties": {"record_id": {"type": "string"}}},
+        {"required": ["text"], "properties": {"text": {"type": "string"}}},
+    ]})
 
-    record_id: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    text: Annotated[str | None, Field(min_length=1, max_length=4000)] = None
+    record_id: Annotated[str | None, Field(min_length=1, max_length=200, pattern=NOT_BLANK)] = None
+    text: Annotated[str | None, Field(min_length=1, max_length=4000, pattern=NOT_BLANK)] = None
     kind: Annotated[Kind, Field(description="The kind of the given text; ignored with record_id.")] = "demand"
     k: Annotated[int, Field(ge=1, le=50)] = 10
+    language: Annotated[str | None, Field(max_length=16, description="Language of the reasons (ISO 639-1); "
+                                          "default: the text's, else English.")] = None
 
     @model_validator(mode="after")
     def _one_source(self) -> MatchRequest:
@@ -58,5 +66,6 @@ class MatchRequest(BaseModel):
 async def match(body: MatchRequest, services: ServicesDep) -> dict[str, Any]:
     """`{"matches":[{"id","kind","title","organization","score","reasons"}]}`."""
     matches = await run_in_threadpool(lambda: services.assistant.match(record_id=body.record_id, text=body.text,
-                                                                       kind=body.kind, k=body.k))
+                                                                       kind=body.kind, k=body.k,
+                                                                       language=body.language))
     return {"matches": [m.as_dict() for m in matches]}

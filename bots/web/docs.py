@@ -1,0 +1,31 @@
+"""OpenAPI docs at /docs served from the bundled Swagger UI (the FastAPI default loads it from a CDN,
+which an offline install cannot reach)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+__all__ = ["install_docs"]
+
+_ASSETS = "/docs-assets"
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve /docs with Swagger UI from the `swagger-ui-bundle` package (create the app with docs_url=None)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — API",
+            swagger_js_url=f"{_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{_ASSETS}/favicon-32x32.png",
+        )
+
+    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
