@@ -56,10 +56,13 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Retrieval quality/latency (reads ../shared/eval when present, else the bundled subset) and loopback web latency.
+# Retrieval quality/latency (reads ../shared/eval when present, else the bundled subset), loopback web latency,
+# and the scale benchmark on SCALE synthetic records (SCALE=150000 for the platform-size run).
+SCALE ?= 5000
 bench: install-dev index
 	$(BIN)/python benchmarks/retrieval_eval.py --sample-index $(DATA_DIR)
 	$(BIN)/python benchmarks/web_latency.py --data-dir $(DATA_DIR) --requests 200 --concurrency 4
+	$(BIN)/python benchmarks/scale.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache test-artifacts

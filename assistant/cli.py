@@ -69,6 +69,8 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="JSONL, JSON, CSV or XLSX files.")],
     kind: Kind = None,
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any row is bad.")] = False,
+    no_embed: Annotated[bool, typer.Option("--no-embed", help="Only write records (searchable lexically at once); "
+                                           "`ttc embed` backfills the vectors.")] = False,
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
@@ -76,7 +78,8 @@ def ingest(
     with services_for(data_dir) as services:
         started = time.perf_counter()
         with progress_bar() as progress:
-            report = ingest_paths(services.index, paths, kind=kind, strict=strict, progress=progress)
+            report = ingest_paths(services.index, paths, kind=kind, strict=strict, progress=progress,
+                                  embed=not no_embed, parallel=True)
         seconds = time.perf_counter() - started
         emit(report.as_dict(), as_json, lambda d: _ingest_text(d, seconds, report.written))
     if not report.written:
@@ -91,6 +94,20 @@ def _ingest_text(data: dict[str, Any], seconds: float, written: bool) -> str:
         lines.append(f"added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
                      f"rejected {data['rejected']}, embedded {data['embedded']} in {seconds:.1f} s")
     return "\n".join(lines)
+
+
+@app.command()
+def embed(data_dir: DataDir = None, as_json: AsJson = False) -> None:
+    """Backfill the vectors of every record that has none yet (resumable; progress and throughput shown)."""
+    with services_for(data_dir) as services:
+        started = time.perf_counter()
+        with progress_bar() as progress:
+            done = services.index.embed_pending(progress)
+        seconds = time.perf_counter() - started
+        data = {"embedded": done, "pending": services.index.catalog.count_pending(), "seconds": round(seconds, 1),
+                "records_per_second": round(done / seconds, 1) if seconds > 0 else None}
+        emit(data, as_json, lambda d: f"embedded {d['embedded']} in {d['seconds']} s "
+             f"({d['records_per_second']} records/s), {d['pending']} pending")
 
 
 @app.command()
@@ -253,6 +270,7 @@ def match(
     text: Annotated[str | None, typer.Option("--text", help="Match this description.")] = None,
     kind: Annotated[str, typer.Option("--kind", help="Kind of the given text: demand or achievement.")] = "demand",
     k: TopK = 10,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of reasons (default: the text's).")] = None,
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
@@ -260,7 +278,7 @@ def match(
     if (record_id is None) == (text is None):
         raise typer.BadParameter("give --id ID or --text TEXT (not both)")
     with services_for(data_dir) as services:
-        matches = services.assistant.match(record_id=record_id, text=text, kind=kind, k=k)
+        matches = services.assistant.match(record_id=record_id, text=text, kind=kind, k=k, language=lang)
         emit({"matches": [m.as_dict() for m in matches]}, as_json, _match_text)
 
 

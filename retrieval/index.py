@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +18,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.catalog import FILTER_COLUMNS, Catalog, Filters
+from retrieval.catalog import Catalog, Filters
 from retrieval.errors import InvalidInput
 from retrieval.language import detect_language
 from retrieval.ranking import LEXICAL_WEIGHT, confident_bm25, fuse_scores
@@ -22,6 +26,7 @@ from retrieval.record import Record, content_hash
 from retrieval.snapshot import VectorSnapshot
 from retrieval.snippet import make_snippet
 from retrieval.store import VectorStore
+from retrieval.tokenizer import index_terms
 
 __all__ = ["Hit", "Index", "IndexConfig", "Progress"]
 
@@ -62,6 +67,47 @@ def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+_BACKGROUND_RELOAD_FROM = 1.5
+"""Seconds a snapshot load may take before reloads move to a background thread (`Index.snapshot`)."""
+
+_OPTIMIZE_FROM = 5000
+"""Writes of at least this many records end by merging the lexical index's segments."""
+
+_PARALLEL_FROM = 4000
+"""Writes of at least this many records tokenize in worker processes."""
+
+
+def _lexical_entries(texts: list[str]) -> list[str]:
+    """The FTS5 entries of searchable texts (runs in a worker process for large writes)."""
+    return [" ".join(index_terms(text)) for text in texts]
+
+
+_Mapper = Callable[[Iterable[list[str]]], Iterator[list[str]]]
+
+
+@contextmanager
+def _terms_pool(workers: int) -> Iterator[_Mapper]:
+    """Lexical entries of text batches, in order: lazily in forked worker processes with at most `workers + 1`
+    batches in flight, or here when `workers` is 1. Fork, not spawn: spawning re-runs an unguarded calling
+    script in every worker; the callers that ask for workers are short-lived commands, not threaded servers."""
+    if workers <= 1 or sys.platform != "linux":
+        yield lambda chunks: map(_lexical_entries, chunks)
+        return
+    import multiprocessing
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        def mapper(chunks: Iterable[list[str]]) -> Iterator[list[str]]:
+            pending: list[Future[list[str]]] = []
+            for chunk in chunks:
+                pending.append(pool.submit(_lexical_entries, chunk))
+                if len(pending) > workers:
+                    yield pending.pop(0).result()
+            for future in pending:
+                yield future.result()
+
+        yield mapper
+
+
 def _metadata(record: Record) -> dict[str, str]:
     return {"kind": record.kind, "field": record.field or "", "country": record.country or "",
             "language": record.language or ""}
@@ -85,6 +131,10 @@ class Index:
         self._seen_version = -1
         self._checked = 0.0
         self._snapshot_lock = threading.Lock()
+        self._load_seconds = 0.0
+        self._reloading = False
+        self._generation = 0
+        self.catalog.text_hash_version(f"sha256[:32] of title + {config.lead_chars}-char lead")
 
     def close(self) -> None:
         self.catalog.close()
@@ -115,39 +165,66 @@ class Index:
             changed.append((record, digest))
         return changed, added, updated, unchanged
 
-    def write(self, items: Sequence[tuple[Record, str]], progress: Progress | None = None, batch: int = 500) -> None:
-        """Write records to the catalog (lexically searchable at once); vectors follow in `embed_pending`."""
-        for start in range(0, len(items), batch):
-            self.catalog.upsert(items[start:start + batch])
-            if progress:
-                progress("records", min(start + batch, len(items)), len(items))
+    def write(self, items: Sequence[tuple[Record, str]], progress: Progress | None = None, batch: int = 2000,
+              parallel: bool = False) -> None:
+        """Write records to the catalog (lexically searchable at once); vectors follow in `embed_pending`.
 
-    def embed_pending(self, progress: Progress | None = None) -> int:
-        """Embed every record whose current content has no vector yet; resumable at any point."""
+        With `parallel` (a command-line ingest, not a server), a large write tokenizes in forked worker
+        processes, one per core, while this one inserts the previous batch.
+        """
+        batches = [items[start:start + batch] for start in range(0, len(items), batch)]
+        texts = ([r.searchable_text() for r, _ in chunk] for chunk in batches)
+        workers = min(os.cpu_count() or 1, 4) if parallel and len(items) >= _PARALLEL_FROM else 1
+        with _terms_pool(workers) as mapper:
+            done = 0
+            for chunk, terms in zip(batches, mapper(texts), strict=True):
+                hashes = [_text_hash(r.embedding_text(self.config.lead_chars)) for r, _ in chunk]
+                self.catalog.upsert(chunk, hashes, terms)
+                done += len(chunk)
+                if progress:
+                    progress("records", done, len(items))
+        if len(items) >= _OPTIMIZE_FROM:
+            self.catalog.optimize_lexical()
+
+    def embed_pending(self, progress: Progress | None = None, chunk: int = 1000) -> int:
+        """Embed every record whose current content has no vector yet; resumable at any point.
+
+        Vectors come from the cache when their text was embedded before (or seeded); the others are computed
+        `embed_batch` at a time and cached at once, so a kill loses at most one embedding batch. The dense
+        store and the catalog's embedded marks follow per `chunk` records.
+        """
         total = self.catalog.count_pending()
         done = 0
         while True:
-            batch = self.catalog.pending(self.config.embed_batch)
+            batch = self.catalog.pending(chunk)
             if not batch:
                 break
-            vectors = self._vectors([r.embedding_text(self.config.lead_chars) for r, _ in batch])
+
+            def step(n: int, done_before: int = done) -> None:
+                if progress:
+                    progress("vectors", done_before + n, max(total, done_before + n))
+
+            vectors = self._vectors([r.embedding_text(self.config.lead_chars) for r, _ in batch], step)
             self.store.upsert([r.id for r, _ in batch], vectors, [_metadata(r) for r, _ in batch])
             self.catalog.mark_embedded([(r.id, digest) for r, digest in batch])
             done += len(batch)
-            if progress:
-                progress("vectors", done, max(total, done))
+            step(0, done)
         if done:
             self._snapshot = None
         return done
 
-    def _vectors(self, texts: list[str]) -> list[list[float]]:
+    def _vectors(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[list[float]]:
         hashes = [_text_hash(t) for t in texts]
         cached = self.catalog.cached_vectors(self._model, hashes)
         missing = [i for i, h in enumerate(hashes) if h not in cached]
-        if missing:
-            fresh = self.embeddings.embed_documents([texts[i] for i in missing])
-            self.catalog.cache_vectors(self._model, [(hashes[i], v) for i, v in zip(missing, fresh, strict=True)])
-            cached.update({hashes[i]: np.asarray(v, dtype=np.float32) for i, v in zip(missing, fresh, strict=True)})
+        step = self.config.embed_batch
+        for start in range(0, len(missing), step):
+            part = missing[start:start + step]
+            fresh = self.embeddings.embed_documents([texts[i] for i in part])
+            self.catalog.cache_vectors(self._model, [(hashes[i], v) for i, v in zip(part, fresh, strict=True)])
+            cached.update({hashes[i]: np.asarray(v, dtype=np.float32) for i, v in zip(part, fresh, strict=True)})
+            if progress:
+                progress(len(texts) - len(missing) + start + len(part))
         return [cached[h].tolist() for h in hashes]
 
     def seed_vectors(self, path: Path) -> int:
@@ -195,7 +272,9 @@ class Index:
 
         Dense candidates are the best records of each language, their cosines turned into z-scores within
         their language (`retrieval.calibration`), which removes the embedder's preference for the query's
-        own language; BM25 adds a bounded bonus (`retrieval.ranking`). Both sources apply `filters`.
+        own language, then measured against each record's usual z-scores, which keeps records that score
+        high for any query (one-line entries, hubs) from the top; BM25 adds a bounded bonus
+        (`retrieval.ranking`). Both sources apply `filters`.
         """
         query = query.strip()
         if not query:
@@ -232,7 +311,13 @@ class Index:
         return hits
 
     def snapshot(self) -> VectorSnapshot:
-        """The in-memory vectors; rebuilt when the catalog changed (checked at most once per `freshness_seconds`)."""
+        """The in-memory vectors; rebuilt when the catalog changed (checked at most once per `freshness_seconds`).
+
+        A small corpus reloads at once. When the last load took longer than `_BACKGROUND_RELOAD_FROM` seconds
+        (about 100k records), the new snapshot is built in a background thread and the current one keeps
+        answering meanwhile, so a backfill committing every few seconds in another process (`ttc embed`
+        while `ttc serve` runs) does not stall every search behind a multi-second reload.
+        """
         with self._snapshot_lock:
             now = time.monotonic()
             current = self._snapshot
@@ -241,29 +326,42 @@ class Index:
             self._checked = now
             version = int(self._watch.execute("PRAGMA data_version").fetchone()[0])
             if current is None or version != self._seen_version:
+                if current is not None and self._load_seconds > _BACKGROUND_RELOAD_FROM:
+                    if not self._reloading:
+                        self._seen_version = version
+                        self._reloading = True
+                        threading.Thread(target=self._reload, args=(self._generation,), daemon=True,
+                                         name="ttc-snapshot-reload").start()
+                    return current
                 # read before loading, so a commit during the load makes the next check reload
                 self._seen_version = version
+                started = time.monotonic()
                 current = self._load_snapshot()
+                self._load_seconds = time.monotonic() - started
+                self._generation += 1
                 self._snapshot = current
             return current
 
-    def _load_snapshot(self, batch: int = 1000) -> VectorSnapshot:
-        ids: list[str] = []
-        columns: dict[str, list[str]] = {name: [] for name in FILTER_COLUMNS}
-        vectors: list[np.ndarray] = []
-        records = list(self.catalog.iter_records())
-        for start in range(0, len(records), batch):
-            chunk = records[start:start + batch]
-            hashes = [_text_hash(r.embedding_text(self.config.lead_chars)) for r in chunk]
-            cached = self.catalog.cached_vectors(self._model, hashes)
-            for record, digest in zip(chunk, hashes, strict=True):
-                if digest not in cached:
-                    continue
-                ids.append(record.id)
-                for name, value in _metadata(record).items():
-                    columns[name].append(value)
-                vectors.append(cached[digest])
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+    def _reload(self, generation: int) -> None:
+        """Build a snapshot off the request path; install it unless a synchronous load replaced the old one."""
+        try:
+            started = time.monotonic()
+            fresh = self._load_snapshot()
+            with self._snapshot_lock:
+                self._load_seconds = time.monotonic() - started
+                if self._generation == generation and self._snapshot is not None:
+                    self._generation += 1
+                    self._snapshot = fresh
+        finally:
+            with self._snapshot_lock:
+                self._reloading = False
+
+    def _load_snapshot(self) -> VectorSnapshot:
+        """Every record with a cached vector for its current embedding text (embedded or seeded), in one query."""
+        while missing := self.catalog.missing_text_hashes(5000):  # older catalogs, or the lead length changed
+            self.catalog.set_text_hashes(
+                [(num, _text_hash(r.embedding_text(self.config.lead_chars))) for num, r in missing])
+        ids, columns, matrix = self.catalog.vector_table(self._model)
         return VectorSnapshot(ids, columns, matrix)
 
     def stats(self) -> dict[str, Any]:

@@ -58,15 +58,15 @@ def validate_rows(index: Index, rows: Iterable[Row], kind: str | None,
 
 
 def ingest_rows(index: Index, rows: Iterable[Row], *, kind: str | None = None, strict: bool = False,
-                progress: Progress | None = None, embed: bool = True) -> IngestReport:
-    """Validate and upsert rows; `strict` writes nothing when any row is bad."""
+                progress: Progress | None = None, embed: bool = True, parallel: bool = False) -> IngestReport:
+    """Validate and upsert rows; `strict` writes nothing when any row is bad; `parallel` as `Index.write`."""
     report = IngestReport()
     records = validate_rows(index, rows, kind, report)
     if strict and report.errors:
         report.written = False
         return report
     changed, report.added, report.updated, report.unchanged = index.classify(records)
-    index.write(changed, progress)
+    index.write(changed, progress, parallel=parallel)
     report.ids = [r.id for r, _ in changed]
     if embed:
         report.embedded = index.embed_pending(progress)
@@ -79,8 +79,12 @@ def _all_rows(paths: Sequence[Path]) -> Iterable[Row]:
 
 
 def ingest_paths(index: Index, paths: Sequence[Path], *, kind: str | None = None, strict: bool = False,
-                 progress: Progress | None = None) -> IngestReport:
-    """Ingest files; a `vectors.<embedder>.npz` beside a file seeds the vector cache first."""
+                 progress: Progress | None = None, embed: bool = True, parallel: bool = False) -> IngestReport:
+    """Ingest files; a `vectors.<embedder>.npz` beside a file seeds the vector cache first.
+
+    With `embed=False` the records are written (searchable lexically, and densely where the cache or a seed
+    file has their vectors) and the dense store is left to `Index.embed_pending` (`ttc embed`).
+    """
     for path in paths:
         if not path.is_file():
             raise InvalidInput(f"{path}: no such file")
@@ -88,4 +92,5 @@ def ingest_paths(index: Index, paths: Sequence[Path], *, kind: str | None = None
         seed = folder / index.seed_name
         if seed.is_file():
             index.seed_vectors(seed)
-    return ingest_rows(index, _all_rows(paths), kind=kind, strict=strict, progress=progress)
+    return ingest_rows(index, _all_rows(paths), kind=kind, strict=strict, progress=progress, embed=embed,
+                       parallel=parallel)

@@ -1,0 +1,325 @@
+"""Scale benchmark: a synthetic corpus of N records from empty to searchable, filtered search, cold start, web load.
+
+    python benchmarks/scale.py --scale 5000                 # default small run (make bench)
+    python benchmarks/scale.py --scale 150000 --work /tmp/ttc-bench
+
+Steps (results in benchmarks/results/scale-<N>.json and .md):
+  a. generate N synthetic records (benchmarks/corpus.py) with synthetic seed vectors (a benchmark device: a mix of
+     the real e5 vectors of their source records), then ingest into an empty index: time until every record is
+     lexically searchable (records phase), until the dense store holds every vector (vectors phase), and the
+     snapshot load; plus the real e5 throughput (200 distinct records embedded) extrapolated to N;
+  b. filtered search p50/p95 (query vector cached, so this is the search itself; e5 query cost reported apart)
+     for kind, field, country, language and combinations, with correctness checks against exact filtering;
+  c. cold start of `ttc serve` on the index: until /healthz answers, until the first /v1/search answers;
+  d. /v1/search and /v1/chat p50/p95/p99 and requests/s on loopback (benchmarks/web_latency.py), server RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import write_corpus  # noqa: E402
+from web_latency import free_port, run_load  # noqa: E402
+
+from assistant.query_cache import QueryCache  # noqa: E402
+from retrieval.catalog import Filters  # noqa: E402
+from retrieval.embedder import make_embeddings  # noqa: E402
+from retrieval.index import Index, IndexConfig  # noqa: E402
+from retrieval.ingest import ingest_paths  # noqa: E402
+from retrieval.record import Record  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+QUERIES = [
+    "solar cell efficiency", "drone inspection of power lines", "biodegradable packaging materials",
+    "光伏组件寿命预测技术", "Технологии переработки отходов", "tecnologia de baterias para armazenamento de energia",
+    "soluciones de inteligencia artificial para hospitales", "capteurs pour la maintenance ferroviaire",
+    "hydrogen storage tanks", "satellite communication antenna", "crop disease detection", "碳纤维复合材料",
+]
+FILTERS: dict[str, Filters] = {
+    "none": Filters(),
+    "kind": Filters(kind="demand"),
+    "field": Filters(field="renewable_energy"),
+    "country": Filters(country="DE"),
+    "language": Filters(language="zh"),
+    "kind+field": Filters(kind="achievement", field="aerospace"),
+    "kind+country": Filters(kind="achievement", country="CN"),
+    "field+language": Filters(field="biomedicine", language="en"),
+    "kind+field+country": Filters(kind="demand", field="aerospace", country="US"),
+    "rare: kind+field": Filters(kind="demand", field="railway_equipment"),
+}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else float("nan")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def passes(record: Record, filters: Filters) -> bool:
+    return all(getattr(record, name) == value for name, value in filters.items())
+
+
+# -- a. ingestion ---------------------------------------------------------------------------------------------
+def measure_ingest(corpus: Path, data_dir: Path, n: int) -> dict[str, Any]:
+    shutil.rmtree(data_dir, ignore_errors=True)
+    index = Index(IndexConfig(data_dir=data_dir, embedder_name="e5"), make_embeddings("e5"))
+    marks: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(phase: str, done: int, total: int) -> None:
+        marks[phase] = time.perf_counter() - started
+
+    report = ingest_paths(index, [corpus], progress=progress, parallel=True)
+    total = time.perf_counter() - started
+    load_started = time.perf_counter()
+    snapshot = index.snapshot()
+    load = time.perf_counter() - load_started
+    stats = index.stats()
+    index.close()
+    records_s = marks.get("records", total)
+    return {
+        "added": report.added, "rejected": report.rejected, "embedded": report.embedded,
+        "lexically_searchable_s": round(records_s, 1),
+        "records_per_s": round(n / records_s, 1) if records_s else None,
+        "dense_complete_s": round(total, 1),
+        "vectors_phase_s": round(total - records_s, 1),
+        "snapshot_load_s": round(load, 2),
+        "snapshot_vectors": len(snapshot),
+        "catalog_mb": round(stats["index"]["catalog_bytes"] / 2**20, 1),
+        "chroma_vectors": stats["index"]["vectors"],
+        "pending_vectors": stats["index"]["pending_vectors"],
+    }
+
+
+def measure_e5(corpus: Path, n: int, sample: int = 200) -> dict[str, Any]:
+    """Real e5 document throughput on `sample` distinct synthetic records (title + 400-char lead)."""
+    texts: list[str] = []
+    with corpus.open(encoding="utf-8") as handle:
+        for line in handle:
+            texts.append(Record.model_validate_json(line).embedding_text(400))
+            if len(texts) >= sample:
+                break
+    embeddings = make_embeddings("e5")
+    embeddings.embed_documents(texts[:4])  # model load
+    started = time.perf_counter()
+    for start in range(0, len(texts), 64):
+        embeddings.embed_documents(texts[start:start + 64])
+    seconds = time.perf_counter() - started
+    rate = len(texts) / seconds
+    return {"records": len(texts), "seconds": round(seconds, 1), "records_per_s": round(rate, 1),
+            "extrapolated_full_backfill_h": round(n / rate / 3600, 2)}
+
+
+# -- b. filtered search ---------------------------------------------------------------------------------------
+def measure_search(data_dir: Path, rounds: int) -> dict[str, Any]:
+    cache = QueryCache(make_embeddings("e5"))
+    index = Index(IndexConfig(data_dir=data_dir, embedder_name="e5"), cache)
+    cache.inner.embed_query("warm-up: load the model")
+    embed_ms = []
+    for query in QUERIES:
+        started = time.perf_counter()
+        cache.embed_query(query)
+        embed_ms.append((time.perf_counter() - started) * 1000)
+    index.snapshot()
+    out: dict[str, Any] = {"e5_query_embed_ms_p50": pct(embed_ms, 0.5), "filters": {}, "checks": []}
+    for name, filters in FILTERS.items():
+        times: list[float] = []
+        violations = 0
+        for _ in range(rounds):
+            for query in QUERIES:
+                started = time.perf_counter()
+                hits = index.search(query, k=10, filters=filters)
+                times.append((time.perf_counter() - started) * 1000)
+                violations += sum(not passes(h.record, filters) for h in hits)
+        out["filters"][name] = {"p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "queries": len(times),
+                                "results_failing_filter": violations}
+    out["checks"] = correctness(index, cache)
+    index.close()
+    return out
+
+
+def correctness(index: Index, cache: QueryCache) -> list[dict[str, Any]]:
+    """Filtered results against exact filtering: dense top candidates vs brute force, and a rare filter's set."""
+    snapshot = index.snapshot()
+    checks: list[dict[str, Any]] = []
+    rows = {name: np.asarray([getattr(r, name) or "" for r in _records_of(index, snapshot.ids)], dtype=object)
+            for name in ("kind", "field", "country", "language")}
+    vectors = snapshot.vectors
+    for name, filters in FILTERS.items():
+        mask = np.ones(len(snapshot), dtype=bool)
+        for column, value in filters.items():
+            mask &= rows[column] == value
+        selected = int(mask.sum())
+        equal = True
+        for query in QUERIES:
+            q = np.asarray(cache.embed_query(query), dtype=np.float32)
+            q /= np.linalg.norm(q)
+            got = snapshot.top_by_language(q, 50, filters)
+            cosines = vectors @ q
+            for language, pairs in got.items():
+                candidates = np.flatnonzero(mask & (rows["language"] == language))
+                best = candidates[np.argsort(-cosines[candidates], kind="stable")[:50]]
+                expected = {snapshot.ids[i] for i in best}
+                equal &= {i for i, _ in pairs} == expected or _ties(pairs, cosines, best)
+        check: dict[str, Any] = {"filter": name, "records_selected": selected, "dense_top50_equals_brute_force": equal}
+        if 0 < selected <= 100:
+            expected_ids = {snapshot.ids[i] for i in np.flatnonzero(mask)}
+            found = {h.record.id for h in index.search(QUERIES[0], k=100, filters=filters)}
+            check["search_k100_equals_filtered_set"] = found == expected_ids
+        checks.append(check)
+    return checks
+
+
+def _ties(pairs: list[tuple[str, float]], cosines: np.ndarray, best: np.ndarray) -> bool:
+    """Equal up to ties at the boundary: the k-th scores agree."""
+    return bool(len(pairs) == len(best) and abs(pairs[-1][1] - float(cosines[best[-1]])) < 1e-6)
+
+
+def _records_of(index: Index, ids: list[str]) -> list[Record]:
+    found: dict[str, Record] = {}
+    for start in range(0, len(ids), 5000):
+        found.update(index.catalog.get_many(ids[start:start + 5000]))
+    return [found[i] for i in ids]
+
+
+# -- c, d. the server -----------------------------------------------------------------------------------------
+def measure_server(data_dir: Path, requests: int, concurrency: int) -> dict[str, Any]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0", "TTC_EMBEDDER": "e5"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+                                "--data-dir", str(data_dir)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out: dict[str, Any] = {}
+    try:
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.perf_counter() - started > 300:
+                raise SystemExit("server not healthy in 300 s")
+            time.sleep(0.05)
+        out["cold_start_healthz_s"] = round(time.perf_counter() - started, 2)
+        response = httpx.get(url + "/v1/search", params={"q": QUERIES[0], "k": 10}, timeout=300)
+        out["cold_start_first_search_s"] = round(time.perf_counter() - started, 2)
+        out["first_search_status"] = response.status_code
+        out["rss_after_start_mb"] = rss_mb(process.pid)
+
+        async def load() -> dict[str, Any]:
+            # latency one request at a time, then throughput with `concurrency` in flight
+            out = {f"{endpoint}_c1": await run_load(url, endpoint, max(50, requests // 2), 1)
+                   for endpoint in ("search", "chat")}
+            out.update({endpoint: await run_load(url, endpoint, requests, concurrency)
+                        for endpoint in ("search", "chat")})
+            return out
+
+        out.update(asyncio.run(load()))
+        out["rss_after_load_mb"] = rss_mb(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return out
+
+
+# -- report ---------------------------------------------------------------------------------------------------
+def markdown(report: dict[str, Any]) -> str:
+    n = report["scale"]
+    a, b, s = report["ingest"], report["search"], report["server"]
+    lines = [f"# Scale benchmark, {n:,} synthetic records", "",
+             f"Machine: {report['machine']}. Corpus: benchmarks/corpus.py (recombined sample records, synthetic "
+             "seed vectors: a benchmark device, not e5 output).", "",
+             "| measure | value |", "|---|---|",
+             f"| empty → lexically searchable | {a['lexically_searchable_s']} s ({a['records_per_s']} records/s) |",
+             f"| empty → dense complete (seeded vectors) | {a['dense_complete_s']} s (vectors phase "
+             f"{a['vectors_phase_s']} s) |",
+             f"| snapshot load (in process) | {a['snapshot_load_s']} s for {a['snapshot_vectors']:,} vectors |",
+             f"| real e5 backfill (measured on {report['e5']['records']} records) | {report['e5']['records_per_s']} "
+             f"records/s → {report['e5']['extrapolated_full_backfill_h']} h for {n:,} |",
+             f"| catalog size | {a['catalog_mb']} MB |",
+             f"| e5 query embedding p50 | {b['e5_query_embed_ms_p50']} ms |",
+             f"| `ttc serve` cold start: /healthz | {s['cold_start_healthz_s']} s |",
+             f"| `ttc serve` cold start: first /v1/search | {s['cold_start_first_search_s']} s |"]
+    for endpoint in ("search_c1", "chat_c1", "search", "chat"):
+        e, route = s[endpoint], endpoint.removesuffix("_c1")
+        lines.append(f"| /v1/{route} (concurrency {e['concurrency']}, {e['requests']} requests) | "
+                     f"p50 {e['p50_ms']} ms, p95 {e['p95_ms']} ms, p99 {e['p99_ms']} ms, "
+                     f"{e['throughput_rps']} req/s, {e['errors']} errors |")
+    lines += [f"| server RSS | {s['rss_after_start_mb']} MB after start, {s['rss_after_load_mb']} MB after load |", "",
+              "Filtered search in process (query vector cached; add the e5 query embedding for a new question):", "",
+              "| filter | p50 ms | p95 ms | results failing the filter | dense top-50 = brute force | "
+              "k=100 = filtered set |", "|---|---|---|---|---|---|"]
+    checks = {c["filter"]: c for c in b["checks"]}
+    for name, f in b["filters"].items():
+        c = checks[name]
+        lines.append(f"| {name} ({c['records_selected']:,} records) | {f['p50_ms']} | {f['p95_ms']} | "
+                     f"{f['results_failing_filter']} | {c['dense_top50_equals_brute_force']} | "
+                     f"{c.get('search_k100_equals_filtered_set', '–')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=5000, help="records (default 5,000; 150000 for the full run)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/ttc-bench"), help="work directory (not committed)")
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the queries per filter")
+    parser.add_argument("--requests", type=int, default=300, help="requests per endpoint for the web load")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the index in the work directory")
+    args = parser.parse_args()
+    n = args.scale
+    corpus_dir = args.work / f"synthetic-{n}"
+    started = time.perf_counter()
+    corpus = write_corpus(corpus_dir, n, vectors=True)
+    report: dict[str, Any] = {"scale": n, "generate_s": round(time.perf_counter() - started, 1),
+                              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                                         f"{platform.python_version()}, {platform.system()}"}
+    data_dir = args.work / f"index-{n}"
+    print(f"[scale {n}] ingest", file=sys.stderr)
+    report["ingest"] = measure_ingest(corpus, data_dir, n)
+    print(f"[scale {n}] e5 throughput", file=sys.stderr)
+    report["e5"] = measure_e5(corpus, n)
+    print(f"[scale {n}] filtered search", file=sys.stderr)
+    report["search"] = measure_search(data_dir, args.rounds)
+    print(f"[scale {n}] server", file=sys.stderr)
+    report["server"] = measure_server(data_dir, args.requests, args.concurrency)
+    if not args.keep:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"scale-{n}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / f"scale-{n}.md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
