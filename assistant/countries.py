@@ -19,8 +19,9 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
-    """Names by how they are matched: (substring names, whole-word names, Cyrillic stems)."""
+def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[str, str]]]:
+    """Names by how they are matched: (phrases as (needle, code, inside words), whole-word names, Cyrillic
+    stems). A phrase of an unspaced script matches anywhere; others match whole words (the needle is padded)."""
     pairs: dict[str, str] = {}
     codes = [str(c) for c in icu.Locale.getISOCountries()]
     for language in LANGUAGES:
@@ -30,7 +31,8 @@ def _names() -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str
             if len(name) >= 2 and name != code.lower() and name not in _AMBIGUOUS:
                 pairs.setdefault(name, code)
     longest_first = sorted(pairs.items(), key=lambda item: -len(item[0]))
-    phrases = [(n, c) for n, c in longest_first if unspaced(n) or " " in n]
+    phrases = [(n, c, True) if unspaced(n) else (f" {n} ", c, False) for n, c in longest_first
+               if unspaced(n) or " " in n]
     words = {n: c for n, c in longest_first if not unspaced(n) and " " not in n}
     # Cyrillic names are inflected ("в Бразилии", "Германияда"): match on the stem.
     stems = [(n[:-1], c) for n, c in longest_first if n in words and _CYRILLIC.search(n) and len(n) >= 5]
@@ -42,8 +44,8 @@ def find_country(text: str) -> str | None:
     normalized = normalize(text)
     padded = f" {normalized} "
     phrases, words, stems = _names()
-    for name, code in phrases:
-        if (name in normalized) if unspaced(name) else (f" {name} " in padded):
+    for needle, code, inside in phrases:
+        if needle in (normalized if inside else padded):
             return code
     tokens = normalized.split()
     for token in tokens:

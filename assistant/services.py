@@ -25,6 +25,7 @@ class Services:
 
     def close(self) -> None:
         self.inquiries.close()
+        self.assistant.sessions.close()
         self.index.close()
 
 

@@ -32,7 +32,7 @@ towards 1, a prior of `prior` pseudo-queries.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,8 +58,11 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 def _moments(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = vectors.mean(axis=0)
-    centred = vectors - mean
-    return mean, (centred.T @ centred) / len(vectors)
+    scatter = np.zeros((vectors.shape[1], vectors.shape[1]), dtype=np.float64)
+    for start in range(0, len(vectors), 16384):  # centred in chunks: no copy of all vectors at 150k records
+        centred = vectors[start:start + 16384] - mean
+        scatter += centred.T @ centred
+    return mean, np.asarray(scatter / len(vectors), dtype=vectors.dtype)
 
 
 class Calibration:
@@ -85,6 +88,32 @@ class Calibration:
             weight = count / (count + prior)
             self.stats[language] = LanguageStats(mean=weight * mean + (1 - weight) * overall_mean,
                                                  cov=weight * cov + (1 - weight) * within, count=count)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Arrays that `restore` turns back into this calibration (to store a snapshot on disk)."""
+        languages = list(self.stats)
+        dim = self._overall.mean.shape[0] if self._overall is not None else 1
+        overall = self._overall or LanguageStats(np.zeros(dim, np.float32), np.zeros((dim, dim), np.float32), 0)
+        return {
+            "languages": np.asarray(languages, dtype=str),
+            "means": np.asarray([self.stats[lang].mean for lang in languages], dtype=np.float32).reshape(-1, dim),
+            "covs": np.asarray([self.stats[lang].cov for lang in languages], dtype=np.float32).reshape(-1, dim, dim),
+            "counts": np.asarray([self.stats[lang].count for lang in languages], dtype=np.int64),
+            "overall_mean": overall.mean, "overall_cov": overall.cov,
+            "overall_count": np.asarray(overall.count if self._overall is not None else -1),
+        }
+
+    @classmethod
+    def restore(cls, state: Mapping[str, np.ndarray]) -> Calibration:
+        """The calibration whose `state` this is."""
+        calibration = cls([], np.zeros((0, 1), dtype=np.float32))
+        count = int(state["overall_count"])
+        if count >= 0:
+            calibration._overall = LanguageStats(state["overall_mean"], state["overall_cov"], count)
+        for n, language in enumerate(state["languages"].tolist()):
+            calibration.stats[str(language)] = LanguageStats(state["means"][n], state["covs"][n],
+                                                             int(state["counts"][n]))
+        return calibration
 
     @property
     def languages(self) -> list[str]:
@@ -132,6 +161,8 @@ class DocumentMoments:
         n = len(matrix)
         self.level = np.zeros(n, dtype=np.float32)
         self.spread = np.ones(n, dtype=np.float32)
+        if sample <= 0:  # `restored` fills level and spread
+            return
         present = [language for language in calibration.languages if np.any(order == language)]
         if n < 2 or not present:
             return
@@ -164,6 +195,13 @@ class DocumentMoments:
         variance = np.maximum(squares / counts - level ** 2, 0.0)
         self.level = np.asarray(level * counts / (counts + prior), dtype=np.float32)
         self.spread = np.asarray(np.sqrt((variance * counts + prior) / (counts + prior)), dtype=np.float32)
+
+    @classmethod
+    def restore(cls, level: np.ndarray, spread: np.ndarray) -> DocumentMoments:
+        """Moments computed before (a snapshot on disk)."""
+        moments = cls(Calibration([], np.zeros((0, 1), dtype=np.float32)), [], np.zeros((0, 1)), sample=0)
+        moments.level, moments.spread = level, spread
+        return moments
 
     def adjust(self, rows: np.ndarray, z: np.ndarray) -> np.ndarray:
         """The ranking scores of `rows` from their query-side z-scores."""

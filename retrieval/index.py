@@ -24,6 +24,7 @@ from retrieval.language import detect_language
 from retrieval.ranking import LEXICAL_WEIGHT, confident_bm25, fuse_scores
 from retrieval.record import Record, content_hash
 from retrieval.snapshot import VectorSnapshot
+from retrieval.snapshot_file import load_snapshot, save_snapshot
 from retrieval.snippet import make_snippet
 from retrieval.store import VectorStore
 from retrieval.tokenizer import index_terms
@@ -325,6 +326,9 @@ class Index:
                 return current
             self._checked = now
             version = int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+            if current is not None and version != self._seen_version and not self._reloading \
+                    and self.catalog.generation() == current.generation:
+                self._seen_version = version  # a commit that changed nothing the snapshot holds
             if current is None or version != self._seen_version:
                 if current is not None and self._load_seconds > _BACKGROUND_RELOAD_FROM:
                     if not self._reloading:
@@ -357,12 +361,21 @@ class Index:
                 self._reloading = False
 
     def _load_snapshot(self) -> VectorSnapshot:
-        """Every record with a cached vector for its current embedding text (embedded or seeded), in one query."""
+        """Every record with a cached vector for its current embedding text (embedded or seeded): the stored
+        snapshot of the catalog's generation when there is one, else built in one query and stored."""
         while missing := self.catalog.missing_text_hashes(5000):  # older catalogs, or the lead length changed
             self.catalog.set_text_hashes(
                 [(num, _text_hash(r.embedding_text(self.config.lead_chars))) for num, r in missing])
-        ids, columns, matrix = self.catalog.vector_table(self._model)
-        return VectorSnapshot(ids, columns, matrix)
+        generation = self.catalog.generation()
+        directory = self.config.data_dir / "snapshots"
+        snapshot = load_snapshot(directory, self._model, generation)
+        if snapshot is None:
+            ids, columns, matrix = self.catalog.vector_table(self._model)
+            snapshot = VectorSnapshot(ids, columns, matrix)
+            if self.catalog.generation() == generation:  # else it may hold a later write: not this generation's
+                save_snapshot(snapshot, directory, self._model, generation)
+        snapshot.generation = generation
+        return snapshot
 
     def stats(self) -> dict[str, Any]:
         catalog = self.catalog

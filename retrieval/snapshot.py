@@ -33,19 +33,61 @@ def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
 class VectorSnapshot:
     """Unit vectors of records, their filter fields (kind, field, country, language) and both calibrations."""
 
+    generation = -1
+    """The catalog generation it was built from (`Catalog.generation`), when the index knows it."""
+
     def __init__(self, ids: Sequence[str], columns: Mapping[str, Sequence[str]], vectors: np.ndarray) -> None:
         if any(len(values) != len(ids) for values in columns.values()):
             raise ValueError("one value per id in every column")
-        self.ids = list(ids)
         matrix = np.asarray(vectors, dtype=np.float32)
-        self.vectors = _unit(matrix.reshape(len(self.ids), -1 if len(self.ids) else matrix.shape[-1]))
-        self._row = {doc_id: n for n, doc_id in enumerate(self.ids)}
-        self._columns = {name: np.asarray(list(columns.get(name, [""] * len(self.ids))), dtype=object)
-                         for name in FILTER_COLUMNS}
-        self.calibration = Calibration(list(self._columns["language"]), self.vectors)
-        languages = self._columns["language"]
-        self._language_rows = {language: languages == language for language in self.calibration.languages}
-        self.documents = DocumentMoments(self.calibration, list(languages), self.vectors)
+        unit = _unit(matrix.reshape(len(ids), -1 if len(ids) else matrix.shape[-1]))
+        # filter columns as small integer codes: comparing 150k codes takes 5 µs, 150k strings 2 ms
+        values: dict[str, np.ndarray] = {}
+        codes: dict[str, np.ndarray] = {}
+        for name in FILTER_COLUMNS:
+            values[name], inverse = np.unique(np.asarray(list(columns.get(name, [""] * len(ids))), dtype=str),
+                                              return_inverse=True)
+            codes[name] = np.asarray(inverse, dtype=np.int32).reshape(len(ids))
+        self._setup(list(ids), unit, values, codes)
+        languages = [self._languages[c] for c in self._columns["language"]]
+        self.calibration = Calibration(languages, self.vectors)
+        self.documents = DocumentMoments(self.calibration, languages, self.vectors)
+
+    def _setup(self, ids: list[str], unit: np.ndarray, values: Mapping[str, np.ndarray],
+               codes: Mapping[str, np.ndarray]) -> None:
+        self.ids = ids
+        self.vectors = unit
+        self._row = {doc_id: n for n, doc_id in enumerate(ids)}
+        self._values = dict(values)
+        self._codes = {name: {str(value): n for n, value in enumerate(values[name].tolist())} for name in values}
+        self._columns = dict(codes)
+        self._languages = [str(value) for value in values["language"].tolist()]
+        # rows of each language, for unfiltered searches
+        self._language_rows = {code: np.flatnonzero(self._columns["language"] == code)
+                               for code in range(len(self._languages))}
+
+    def state(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(unit vectors, every other array) from which `restore` rebuilds this snapshot without recomputing."""
+        arrays: dict[str, np.ndarray] = {"ids": np.asarray(self.ids, dtype=str),
+                                         "level": self.documents.level, "spread": self.documents.spread}
+        for name in FILTER_COLUMNS:
+            arrays[f"values_{name}"] = self._values[name]
+            arrays[f"codes_{name}"] = self._columns[name]
+        arrays.update({f"calibration_{key}": value for key, value in self.calibration.state().items()})
+        return self.vectors, arrays
+
+    @classmethod
+    def restore(cls, vectors: np.ndarray, arrays: Mapping[str, np.ndarray]) -> VectorSnapshot:
+        """The snapshot whose `state` these are; `vectors` may be a read-only memory map (shared by processes)."""
+        snapshot = cls.__new__(cls)
+        snapshot._setup([str(i) for i in arrays["ids"].tolist()], vectors,
+                        {name: arrays[f"values_{name}"] for name in FILTER_COLUMNS},
+                        {name: arrays[f"codes_{name}"] for name in FILTER_COLUMNS})
+        prefix = "calibration_"
+        snapshot.calibration = Calibration.restore(
+            {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)})
+        snapshot.documents = DocumentMoments.restore(arrays["level"], arrays["spread"])
+        return snapshot
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -53,25 +95,45 @@ class VectorSnapshot:
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._row
 
-    def _mask(self, filters: Filters) -> np.ndarray:
-        mask = np.ones(len(self.ids), dtype=bool)
+    def _selected(self, filters: Filters) -> np.ndarray | None:
+        """Rows passing `filters` (ascending), or None when there is no filter."""
+        mask: np.ndarray | None = None
         for name, value in filters.items():
-            mask &= self._columns[name] == value
-        return mask
+            code = self._codes[name].get(value)
+            if code is None:
+                return np.zeros(0, dtype=np.int64)
+            passing = self._columns[name] == code
+            mask = passing if mask is None else mask & passing
+        return None if mask is None else np.flatnonzero(mask)
+
+    def _by_language(self, rows: np.ndarray | None) -> dict[int, np.ndarray]:
+        if rows is None:
+            return self._language_rows
+        codes = self._columns["language"][rows]
+        return {int(code): rows[codes == code] for code in np.unique(codes)}
 
     def _top_rows(self, q: np.ndarray, limit: int, filters: Filters) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Cosines (of every row, or of the filtered rows only: NaN elsewhere) and each language's best rows.
+
+        A filter that keeps under a quarter of the corpus is applied first and only its rows are scored: exact,
+        and the product shrinks with the filter (gathering rows costs about 4x a streamed row, hence a quarter).
+        """
         out: dict[str, np.ndarray] = {}
         if not len(self.ids):
             return np.zeros(0, dtype=np.float32), out
-        mask = self._mask(filters)
-        cosines = _matvec(self.vectors, q)
-        for language, in_language in self._language_rows.items():
-            rows = np.flatnonzero(mask & in_language)
-            if not len(rows):
+        rows = self._selected(filters)
+        if rows is not None and len(rows) * 4 < len(self.ids):
+            cosines = np.full(len(self.ids), np.nan, dtype=np.float32)
+            cosines[rows] = _matvec(self.vectors[rows], q)
+        else:
+            cosines = _matvec(self.vectors, q)
+        for code, in_language in self._by_language(rows).items():
+            if not len(in_language):
                 continue
-            if len(rows) > limit:
-                rows = rows[np.argpartition(-cosines[rows], limit - 1)[:limit]]
-            out[language] = rows[np.argsort(-cosines[rows], kind="stable")]
+            picked = in_language
+            if len(picked) > limit:
+                picked = picked[np.argpartition(-cosines[picked], limit - 1)[:limit]]
+            out[self._languages[code]] = picked[np.argsort(-cosines[picked], kind="stable")]
         return cosines, out
 
     def top_by_language(self, query: np.ndarray, limit: int, filters: Filters) -> dict[str, list[tuple[str, float]]]:
@@ -107,8 +169,8 @@ class VectorSnapshot:
         cosines = _matvec(self.vectors[rows], q)
         languages = self._columns["language"][rows]
         out: dict[str, float] = {}
-        for language in dict.fromkeys(languages.tolist()):
-            picked = np.flatnonzero(languages == language)
-            scores = self._scores(q, str(language), rows[picked], cosines[picked])
+        for code in dict.fromkeys(languages.tolist()):
+            picked = np.flatnonzero(languages == code)
+            scores = self._scores(q, self._languages[code], rows[picked], cosines[picked])
             out.update(zip([known[n] for n in picked], scores.tolist(), strict=True))
         return out
