@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SAMPLE := data/sample/achievements.jsonl data/sample/demands.jsonl
 
-.PHONY: run install install-dev browsers index serve test lint bench clean
+.PHONY: run install install-dev browsers index serve test lint audit bench clean
 
 $(BIN)/ttc: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=python3 if that is 3.11+)"; exit 1; }
@@ -52,9 +52,15 @@ test: install-dev browsers
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+# lint includes the dependency audit; where no vulnerability service is reachable it says so and does not fail
+# (`make audit` does: for a CI with network access)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/python scripts/audit.py
+
+audit: install-dev
+	$(BIN)/python scripts/audit.py --strict
 
 # Retrieval quality/latency (reads ../shared/eval when present, else the bundled subset), loopback web latency,
 # and the scale benchmark on SCALE synthetic records (SCALE=150000 for the platform-size run).

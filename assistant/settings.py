@@ -30,10 +30,12 @@ class Settings(BaseSettings):
     embedder_api_key: SecretStr | None = None
     staff_api_keys: SecretStr | None = None
     rate_limit_per_minute: int = Field(default=30, ge=0)
+    web_workers: int = Field(default=1, ge=1, le=64)
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "TTC_TELEGRAM_BOT_TOKEN")
     )
     telegram_base_url: str | None = None
+    telegram_retry_budget_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("chroma_url", "database_url", "llm_base_url", "llm_model", "telegram_base_url",
                      "embedder_base_url", mode="before")

@@ -12,16 +12,10 @@ from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.texts import text
 from retrieval.catalog import Filters
-from tests.test_telegram_fake_api import (
-    FakeBotApi,
-    TelegramUser,
-    buttons,
-    close_bot,
-    converse,
-    make_bot,
-    running_fake_api,
-    shared_services,
-)
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_support import TelegramUser, buttons, converse, shared_services
+
+pytest_plugins = ["tests.telegram_fixtures"]
 
 TITLE = "Recycled carbon fibre for drone frames"
 DESCRIPTION = "We need a supplier of recycled carbon fibre composites (_*[]()~>#+-=|{}.!) for light drone frames."
@@ -30,19 +24,6 @@ DESCRIPTION = "We need a supplier of recycled carbon fibre composites (_*[]()~>#
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield from shared_services(tmp_path_factory)
-
-
-@pytest.fixture
-def fake_api() -> Iterator[FakeBotApi]:
-    with running_fake_api() as api:
-        yield api
-
-
-@pytest.fixture
-def bot(services: Services, fake_api: FakeBotApi) -> Iterator[App]:
-    application = make_bot(services, fake_api)
-    yield application
-    close_bot(application)
 
 
 def dialogue(user: TelegramUser) -> list[dict[str, Any]]:

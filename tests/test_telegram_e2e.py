@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,10 @@ from bots.telegram.texts import text
 from retrieval.ingest import ingest_paths
 from retrieval.language import detect_language
 from tests.conftest import RECORDS, make_settings
-from tests.test_telegram_fake_api import TOKEN, FakeBotApi, TelegramUser, buttons, running_fake_api
+from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram_support import TelegramUser, buttons
+
+pytest_plugins = ["tests.telegram_fixtures"]
 
 
 @pytest.fixture
@@ -28,12 +30,6 @@ def data_dir(tmp_path: Path) -> Path:
     ingest_paths(services.index, [RECORDS])
     services.close()
     return tmp_path / "data"
-
-
-@pytest.fixture
-def fake_api() -> Iterator[FakeBotApi]:
-    with running_fake_api() as api:
-        yield api
 
 
 def bot_env(api: FakeBotApi | None) -> dict[str, str]:

@@ -12,34 +12,15 @@ from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.texts import text
 from retrieval.language import detect_language
-from tests.test_telegram_fake_api import (
-    FakeBotApi,
-    TelegramUser,
-    buttons,
-    close_bot,
-    converse,
-    make_bot,
-    running_fake_api,
-    shared_services,
-)
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_support import TelegramUser, buttons, close_bot, converse, make_bot, shared_services
+
+pytest_plugins = ["tests.telegram_fixtures"]
 
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield from shared_services(tmp_path_factory)
-
-
-@pytest.fixture
-def fake_api() -> Iterator[FakeBotApi]:
-    with running_fake_api() as api:
-        yield api
-
-
-@pytest.fixture
-def bot(services: Services, fake_api: FakeBotApi) -> Iterator[App]:
-    application = make_bot(services, fake_api)
-    yield application
-    close_bot(application)
 
 
 # -- /start, /language, /help ------------------------------------------------------------------------------

@@ -16,15 +16,10 @@ from bots.telegram.texts import text
 from retrieval.errors import Unavailable
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
-from tests.test_telegram_fake_api import (
-    FakeBotApi,
-    TelegramUser,
-    close_bot,
-    converse,
-    make_bot,
-    running_fake_api,
-    shared_services,
-)
+from tests.fake_bot_api import FakeBotApi
+from tests.telegram_support import TelegramUser, close_bot, converse, make_bot, shared_services
+
+pytest_plugins = ["tests.telegram_fixtures"]
 
 NASTY_TITLE = "Nano_*[coating]* (v2.0) ~> #1 +-=|{x}.! <b>not bold</b> & Co"
 LONG_DESCRIPTION = " ".join(f"Sentence {n} about graphene_ink [{n}] <ok> & more." for n in range(1, 360))
@@ -41,12 +36,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         ])
         assert report.added == 2
         yield built
-
-
-@pytest.fixture
-def fake_api() -> Iterator[FakeBotApi]:
-    with running_fake_api() as api:
-        yield api
 
 
 @pytest.fixture

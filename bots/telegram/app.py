@@ -27,6 +27,7 @@ from bots.telegram import chat, demand, general, jobs, search, subscribe
 from bots.telegram.deps import DEPS_KEY, Deps
 from bots.telegram.errors import on_error
 from bots.telegram.processor import ChatOrderedProcessor
+from bots.telegram.retry import Backoff, Retrying
 from bots.telegram.store import BotStore
 from bots.telegram.texts import text
 from retrieval.errors import InvalidInput
@@ -41,17 +42,21 @@ CONCURRENT_UPDATES = 64
 
 
 def build_application(settings: Settings, services: Services, *, timeout: float = 30.0,
-                      digest_interval: float = 300.0, outbox_interval: float = 5.0) -> App:
+                      digest_interval: float = 300.0, outbox_interval: float = 5.0,
+                      backoff: Backoff | None = None) -> App:
     """The bot over `services`: handlers, error handler, jobs; TELEGRAM_BOT_TOKEN is required.
 
-    `timeout` bounds every service call (seconds); the intervals are those of the digest and outbox jobs.
+    `timeout` bounds every service call (seconds); the intervals are those of the digest and outbox jobs;
+    `backoff` paces retries of failed Bot API calls (see `bots.telegram.retry`; default: the settings' budget).
     """
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
         raise InvalidInput("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and export its token)")
+    store = BotStore(settings.data_dir / "telegram.sqlite")
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value().strip())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(Retrying(store, backoff or Backoff(budget=settings.telegram_retry_budget_seconds)))
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -60,7 +65,7 @@ def build_application(settings: Settings, services: Services, *, timeout: float 
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
-    application.bot_data[DEPS_KEY] = Deps(services, BotStore(settings.data_dir / "telegram.sqlite"), timeout)
+    application.bot_data[DEPS_KEY] = Deps(services, store, timeout)
     _add_handlers(application)
     application.add_error_handler(on_error)
     queue = application.job_queue

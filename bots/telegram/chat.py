@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bots.telegram.deps import Context, call, chosen_language, deps, language_of, reply_html, show_typing
+from bots.telegram.deps import (
+    Context,
+    acknowledge,
+    call,
+    chosen_language,
+    deps,
+    language_of,
+    reply_html,
+    show_typing,
+)
 from bots.telegram.format import answer_html, escape, partners_html
 from bots.telegram.search import intro_buttons
 from bots.telegram.texts import text
@@ -43,8 +52,7 @@ async def match(update: Update, context: Context) -> None:
 
 async def partners_for_need(update: Update, context: Context) -> None:
     """Button "Find partners" under an answer: partner suggestions for that question."""
-    assert update.callback_query is not None
-    await update.callback_query.answer()
+    await acknowledge(update)
     await _suggest(update, context, _last_need(context))
 
 

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bots.telegram.deps import Context, call, deps, language_of, reply_html
+from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
 from bots.telegram.format import escape, matches_html, record_html
 from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
 from bots.telegram.search import RESULTS, intro_buttons
@@ -173,7 +173,7 @@ async def _choice(update: Update) -> str:
     """The value of a pressed button, its keyboard removed so it cannot be pressed twice."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await acknowledge(update)
     try:
         await query.edit_message_reply_markup(None)
     except TelegramError as exc:  # e.g. a double press: the keyboard is already gone, the choice still counts

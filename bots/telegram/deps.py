@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from assistant.languages import LANGUAGES
@@ -18,8 +20,10 @@ from bots.telegram.format import split_html
 from bots.telegram.store import BotStore
 from retrieval.errors import TTCError
 
-__all__ = ["BackendTimeout", "Context", "Deps", "call", "chosen_language", "deps", "language_of", "reply_html",
-           "send_html", "show_typing"]
+__all__ = ["BackendTimeout", "Context", "Deps", "acknowledge", "call", "chosen_language", "deps", "language_of",
+           "reply_html", "send_html", "show_typing"]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
@@ -75,9 +79,21 @@ def chosen_language(update: Update, context: Context) -> str | None:
 
 
 async def show_typing(update: Update, context: Context) -> None:
-    """Show 'typing…' while a slow answer is prepared."""
+    """Show 'typing…' while a slow answer is prepared; the answer matters more, so a failure is only logged."""
     if update.effective_chat:
-        await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        try:
+            await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        except TelegramError as exc:
+            log.info("no typing indicator for chat %s: %s", update.effective_chat.id, exc)
+
+
+async def acknowledge(update: Update) -> None:
+    """Answer a button press so the client stops waiting; a failure is only logged, the reply still comes."""
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer()
+        except TelegramError as exc:
+            log.info("button press %s not acknowledged: %s", update.callback_query.id, exc)
 
 
 async def send_html(bot: Bot, chat_id: int, blocks: Sequence[str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from assistant.languages import LANGUAGES
-from bots.telegram.deps import Context, deps, language_of
+from bots.telegram.deps import Context, acknowledge, deps, language_of
 from bots.telegram.format import escape
 from bots.telegram.keyboards import languages_keyboard
 from bots.telegram.texts import text
@@ -38,7 +38,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.partition(":")[2]
-    await query.answer()
+    await acknowledge(update)
     if code not in LANGUAGES:
         return
     deps(context).store.set_language(query.from_user.id, code)
@@ -67,5 +67,4 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def stale_button(update: Update, context: Context) -> None:
     """A button of an old message (its dialogue is over): acknowledge it so the client stops waiting."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await acknowledge(update)

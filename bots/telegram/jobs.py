@@ -1,20 +1,23 @@
-"""Repeating jobs: subscription digests (at most one per chat per hour) and delivery of staff replies."""
+"""Repeating jobs: subscription digests (at most one per chat per hour) and the outbox (queued messages, staff
+replies)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from assistant.languages import LANGUAGES
 from bots.telegram.deps import Context, call, deps, send_html
 from bots.telegram.format import escape, hit_html
 from bots.telegram.keyboards import encode
-from bots.telegram.store import Subscription
+from bots.telegram.retry import resendable, retry_after_seconds, single_attempt, transient
+from bots.telegram.store import Queued, Subscription
 from bots.telegram.texts import text
 from retrieval.record import Record
 
@@ -98,9 +101,43 @@ async def _send_digest(context: Context, chat_id: int,
 
 
 async def deliver_replies(context: Context) -> None:
-    """Send staff replies waiting in the inquiry outbox, and mark each delivered once Telegram accepted it."""
+    """The outbox: messages the bot could not send in time, then staff replies, each sent once Telegram accepts it.
+
+    This job is the retry loop for what waits here, so its calls go to Telegram once each (`single_attempt`).
+    """
     if time.monotonic() < context.bot_data.get(_OUTBOX_PAUSED_UNTIL, 0.0):
         return
+    with single_attempt():
+        if await _send_queued(context):
+            await _send_staff_replies(context)
+
+
+async def _send_queued(context: Context) -> bool:
+    """Send the bot's queued messages, oldest first; False when Telegram is still failing."""
+    store = deps(context).store
+    for item in store.queued():
+        try:
+            await _resend(context, item)
+        except TelegramError as exc:
+            if resendable(exc):
+                _defer(context, exc, f"queued {item.method} {item.id} to chat {item.chat_id}")
+                return False
+            # Refused (blocked bot, bad request), or timed out after Telegram had it: sending again won't help.
+            log.warning("queued %s %s to chat %s dropped: %s", item.method, item.id, item.chat_id, exc)
+        store.dequeue(item.id)
+    return True
+
+
+async def _resend(context: Context, item: Queued) -> None:
+    params = json.loads(item.params)
+    if item.method == "editMessageText":
+        await context.bot.edit_message_text(params.pop("text"), api_kwargs=params)
+    else:
+        await context.bot.send_message(params.pop("chat_id"), params.pop("text"), api_kwargs=params)
+
+
+async def _send_staff_replies(context: Context) -> None:
+    """Send staff replies waiting in the inquiry outbox, and mark each delivered once Telegram accepted it."""
     inquiries = deps(context).services.inquiries
     for delivery in await call(context, inquiries.pending_deliveries, "telegram"):
         if delivery.attempts >= MAX_ATTEMPTS or not (delivery.chat_id or "").lstrip("-").isdigit():
@@ -110,14 +147,9 @@ async def deliver_replies(context: Context) -> None:
         try:
             await send_html(context.bot, int(delivery.chat_id or 0), blocks)
         except TelegramError as exc:
-            if _transient(exc):
-                # Flood control, 5xx, network: the reply stays pending without using up an attempt, and the
-                # outbox waits as long as Telegram asked (else until the job's next run).
-                log.warning("staff reply %s to chat %s deferred: %s", delivery.id, delivery.chat_id, exc)
-                if isinstance(exc, RetryAfter):
-                    wait = exc.retry_after
-                    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-                    context.bot_data[_OUTBOX_PAUSED_UNTIL] = time.monotonic() + seconds
+            if transient(exc):
+                # Flood control, 5xx, network: the reply stays pending without using up an attempt.
+                _defer(context, exc, f"staff reply {delivery.id} to chat {delivery.chat_id}")
                 return
             log.warning("staff reply %s to chat %s not delivered: %s", delivery.id, delivery.chat_id, exc)
             await call(context, inquiries.mark_failed, delivery.id, str(exc))
@@ -125,6 +157,8 @@ async def deliver_replies(context: Context) -> None:
         await call(context, inquiries.mark_delivered, delivery.id)
 
 
-def _transient(exc: TelegramError) -> bool:
-    # BadRequest subclasses NetworkError in python-telegram-bot, but a refused message will not improve by waiting.
-    return isinstance(exc, RetryAfter) or (isinstance(exc, NetworkError) and not isinstance(exc, BadRequest))
+def _defer(context: Context, exc: TelegramError, what: str) -> None:
+    """Leave the rest of the outbox for a later run: as long as Telegram asked (429), else the job's next run."""
+    log.warning("%s deferred: %s", what, exc)
+    if isinstance(exc, RetryAfter):
+        context.bot_data[_OUTBOX_PAUSED_UNTIL] = time.monotonic() + retry_after_seconds(exc)

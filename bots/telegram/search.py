@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bots.telegram.deps import Context, call, deps, language_of, reply_html
+from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
 from bots.telegram.format import escape, hit_html, matches_html, record_html
 from bots.telegram.keyboards import decode, encode, record_keyboard
 from bots.telegram.texts import text
@@ -46,7 +46,7 @@ async def _record_of(update: Update, context: Context) -> Record | None:
     """The record a button refers to; tells the user when it is gone."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
+    await acknowledge(update)
     _, record_id = decode(deps(context).store, query.data)
     record = await call(context, deps(context).services.index.get, record_id) if record_id else None
     if record is None:

@@ -1,4 +1,4 @@
-"""The bot's own small SQLite state: chosen languages, subscriptions, long callback payloads."""
+"""The bot's own small SQLite state: chosen languages, subscriptions, long callback payloads, queued messages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["BotStore", "Subscription", "utc_stamp"]
+__all__ = ["BotStore", "Queued", "Subscription", "utc_stamp"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -32,6 +32,14 @@ CREATE TABLE IF NOT EXISTS payloads (
     token TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chat_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    queued_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (chat_id, id);
 """
 
 
@@ -48,6 +56,16 @@ class Subscription:
     topic: str
     language: str
     since: str
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A Bot API request that failed for longer than the bot would wait: `params` is its JSON parameters."""
+
+    id: int
+    chat_id: str
+    method: str
+    params: str
 
 
 class BotStore:
@@ -132,3 +150,21 @@ class BotStore:
         """The value behind a token from `remember`."""
         rows = self._run("SELECT value FROM payloads WHERE token = ?", (token,))
         return str(rows[0][0]) if rows else None
+
+    def queue(self, chat_id: str, method: str, params: str) -> None:
+        """Keep a request for the outbox job to send later."""
+        self._run("INSERT INTO outbox (chat_id, method, params, queued_at) VALUES (?, ?, ?, ?)",
+                  (chat_id, method, params, utc_stamp()))
+
+    def has_queued(self, chat_id: str) -> bool:
+        """Whether requests to a chat are waiting (new ones must wait behind them, to keep the order)."""
+        return bool(self._run("SELECT 1 FROM outbox WHERE chat_id = ? LIMIT 1", (chat_id,)))
+
+    def queued(self, limit: int = 100) -> list[Queued]:
+        """Waiting requests, oldest first."""
+        rows = self._run("SELECT id, chat_id, method, params FROM outbox ORDER BY id LIMIT ?", (limit,))
+        return [Queued(int(str(i)), str(c), str(m), str(p)) for i, c, m, p in rows]
+
+    def dequeue(self, queued_id: int) -> None:
+        """Forget a request once it is sent (or refused for good)."""
+        self._run("DELETE FROM outbox WHERE id = ?", (queued_id,))
