@@ -266,13 +266,13 @@ class Catalog:
         """Records whose current content has no vector in the dense store yet."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT data, hash FROM records WHERE embedded_hash != hash ORDER BY num LIMIT ?", (limit,)
+                "SELECT data, hash FROM records WHERE (embedded_hash != hash) = 1 ORDER BY num LIMIT ?", (limit,)
             ).fetchall()
         return [(Record.model_validate_json(data), digest) for data, digest in rows]
 
     def count_pending(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM records WHERE embedded_hash != hash").fetchone()[0])
+            return int(self._db.execute("SELECT count(*) FROM records WHERE (embedded_hash != hash) = 1").fetchone()[0])
 
     def delete(self, record_id: str) -> bool:
         with self.transaction() as db:

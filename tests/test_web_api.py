@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
+from retrieval.record import Record
 from tests.conftest import make_settings
 
 STAFF = {"Authorization": "Bearer staff-key-1"}
@@ -31,7 +32,21 @@ def test_healthz_reports_the_record_count(client: TestClient) -> None:
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "records": 110}
+    assert response.json() == {"status": "ok", "records": 110, "pending_vectors": 0}
+
+
+def test_healthz_and_metrics_show_records_waiting_for_their_vectors(services: Services) -> None:
+    records = [Record(id=f"p{n}", kind="achievement", title=f"Pending record {n}", description="Lexical only.")
+               for n in range(3)]
+    changed, *_ = services.index.classify(records)
+    services.index.write(changed)  # as `ttc ingest --no-embed`: searchable lexically, vectors to come
+
+    with TestClient(create_app(services.settings, services)) as test_client:
+        health = test_client.get("/healthz").json()
+        metrics = test_client.get("/metrics").text
+
+    assert health == {"status": "ok", "records": 3, "pending_vectors": 3}
+    assert "ttc_pending_vectors 3.0" in metrics
 
 
 def test_chat_answers_with_citations_partners_and_a_session(client: TestClient) -> None:

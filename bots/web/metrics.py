@@ -23,14 +23,17 @@ class Metrics:
         self.latency = Histogram("ttc_http_request_duration_seconds", "Time to the end of the response body.",
                                  ["method", "route"], buckets=_BUCKETS, registry=self.registry)
         self.records = Gauge("ttc_records", "Records in the catalog.", registry=self.registry)
+        self.pending = Gauge("ttc_pending_vectors", "Records whose dense vector is not computed yet (backfill).",
+                             registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
 
-    def render(self, records: int) -> bytes:
-        """The Prometheus text exposition, with the records gauge brought up to date."""
+    def render(self, records: int, pending: int = 0) -> bytes:
+        """The Prometheus text exposition, with the records and pending-vectors gauges brought up to date."""
         self.records.set(records)
+        self.pending.set(pending)
         return generate_latest(self.registry)
 
 

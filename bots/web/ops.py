@@ -15,10 +15,13 @@ __all__ = ["router"]
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Liveness and record count")
+@router.get("/healthz", summary="Liveness, record count and dense backfill progress")
 async def healthz(services: ServicesDep) -> dict[str, Any]:
-    """`{"status":"ok","records":N}`."""
-    return {"status": "ok", "records": await run_in_threadpool(services.index.catalog.count)}
+    """`{"status":"ok","records":N,"pending_vectors":P}`: P records are searchable lexically only, until
+    `ttc embed` (or an ingest) has computed their vectors."""
+    catalog = services.index.catalog
+    records, pending = await run_in_threadpool(lambda: (catalog.count(), catalog.count_pending()))
+    return {"status": "ok", "records": records, "pending_vectors": pending}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
@@ -26,5 +29,6 @@ async def healthz(services: ServicesDep) -> dict[str, Any]:
 async def metrics(request: Request, services: ServicesDep) -> Response:
     """Request counts and latency histograms by route template and status, and the records gauge."""
     registry: Metrics = request.app.state.metrics
-    records = await run_in_threadpool(services.index.catalog.count)
-    return Response(registry.render(records), media_type=CONTENT_TYPE)
+    catalog = services.index.catalog
+    records, pending = await run_in_threadpool(lambda: (catalog.count(), catalog.count_pending()))
+    return Response(registry.render(records, pending), media_type=CONTENT_TYPE)
