@@ -11,7 +11,7 @@ from retrieval.index import Progress
 
 __all__ = ["progress_bar"]
 
-_LABELS = {"records": "Writing records", "vectors": "Embedding"}
+_LABELS = {"records": "Writing records", "vectors": "Embedding", "snapshot": "Search snapshot"}
 
 
 @contextmanager

@@ -346,6 +346,18 @@ class Index:
                 self._snapshot = current
             return current
 
+    def prepare_snapshot(self, progress: Progress | None = None) -> int:
+        """Build the snapshot now, and store it for the next process (`retrieval.snapshot_file`): a batch command
+        pays for it instead of the first search of `ttc serve`. Returns how many vectors it holds."""
+        if progress:
+            progress("snapshot", 0, 1)
+        with self._snapshot_lock:
+            self._snapshot = None  # load synchronously, whatever the last load cost
+        size = len(self.snapshot())
+        if progress:
+            progress("snapshot", 1, 1)
+        return size
+
     def _reload(self, generation: int) -> None:
         """Build a snapshot off the request path; install it unless a synchronous load replaced the old one."""
         try:

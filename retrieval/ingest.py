@@ -83,7 +83,8 @@ def ingest_paths(index: Index, paths: Sequence[Path], *, kind: str | None = None
     """Ingest files; a `vectors.<embedder>.npz` beside a file seeds the vector cache first.
 
     With `embed=False` the records are written (searchable lexically, and densely where the cache or a seed
-    file has their vectors) and the dense store is left to `Index.embed_pending` (`ttc embed`).
+    file has their vectors) and the dense store is left to `Index.embed_pending` (`ttc embed`). The search
+    snapshot is built at the end and stored, so the next `ttc serve` starts without building it.
     """
     for path in paths:
         if not path.is_file():
@@ -92,5 +93,8 @@ def ingest_paths(index: Index, paths: Sequence[Path], *, kind: str | None = None
         seed = folder / index.seed_name
         if seed.is_file():
             index.seed_vectors(seed)
-    return ingest_rows(index, _all_rows(paths), kind=kind, strict=strict, progress=progress, embed=embed,
-                       parallel=parallel)
+    report = ingest_rows(index, _all_rows(paths), kind=kind, strict=strict, progress=progress, embed=embed,
+                         parallel=parallel)
+    if report.written:
+        index.prepare_snapshot(progress)
+    return report
