@@ -202,6 +202,8 @@ def export_vectors(out: Annotated[Path, typer.Argument(help="Where to write the 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Worker processes sharing the port (default: TTC_WEB_WORKERS, else 1).")] = None,
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
@@ -210,6 +212,8 @@ def serve(
 
     try:
         settings = Settings(data_dir=data_dir) if data_dir else Settings()
+        if workers is not None:
+            settings = settings.model_copy(update={"web_workers": workers})
         run_server(settings, host, port)
     except TTCError as exc:
         fail(str(exc))

@@ -1,16 +1,18 @@
 """Loopback load test: a mixed chat / search / inquiries load at a target rate against `ttc serve`.
 
-Starts `ttc serve` in a subprocess on a free 127.0.0.1 port with the rate limiter off (TTC_RATE_LIMIT_PER_MINUTE=0),
-then sends requests *open loop*: request n is due at start + n / rate whatever the server does, so a slow server
-shows up as latency (measured from the due time, which avoids coordinated omission) rather than as a politely
-lower rate. In-flight requests are bounded (`--max-inflight`); a request due while the bound is reached counts as
-an error ("backlog"). The server's RSS is sampled from /proc throughout.
+Starts `ttc serve --workers N` in a subprocess on a free 127.0.0.1 port with the rate limiter off
+(TTC_RATE_LIMIT_PER_MINUTE=0), then sends requests *open loop*: request n is due at start + n / rate whatever the
+server does, so a slow server shows up as latency (measured from the due time, which avoids coordinated omission)
+rather than as a politely lower rate. In-flight requests are bounded (`--max-inflight`); a request due while the
+bound is reached counts as an error ("backlog"). The RSS of every server process (the supervisor and each worker)
+is sampled from /proc throughout, and their CPU time is read at the start and the end of the measured window.
 
-    python benchmarks/load_test.py --data-dir /tmp/loadidx                         # 100 req/s for 60 s
+    python benchmarks/load_test.py --data-dir /tmp/loadidx --workers 2            # 100 req/s for 60 s
     python benchmarks/load_test.py --data-dir /tmp/loadidx --rate 50 --duration 30
-    python benchmarks/load_test.py --data-dir /tmp/loadidx --rate 20 --soak 600    # 10 minutes, RSS every 10 s
+    python benchmarks/soak.py --data-dir /tmp/loadidx                              # 10 minutes, RSS every 10 s
 
-The index is written to (inquiries, sessions): point it at a copy. Results: benchmarks/results/load-<label>.json.
+The index is written to (inquiries, sessions): the run serves a fresh copy of it unless `--in-place`.
+Results: benchmarks/results/load-<label>.json and .md.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import itertools
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -70,37 +74,84 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-@contextmanager
-def served(data_dir: Path, embedder: str | None) -> Iterator[tuple[str, int]]:
-    """`ttc serve` on a free port with the rate limit off; yields (base URL, pid)."""
-    port = free_port()
-    env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0"}
-    if embedder:
-        env["TTC_EMBEDDER"] = embedder
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
-                                "--data-dir", str(data_dir)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far, from /proc (Linux)."""
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(pid: int) -> dict[int, str]:
+    """pid → role of a server and its descendants: "server" (one process), "supervisor", "worker", or
+    "helper" (multiprocessing's resource tracker)."""
+    found: dict[int, str] = {}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            cmdline = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            children = [int(c) for task in Path(f"/proc/{current}/task").iterdir()
+                        for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        found[current] = "worker" if "spawn_main" in cmdline else "helper" if "resource_tracker" in cmdline else ""
+        pending.extend(children)
+    found[pid] = "supervisor" if "worker" in found.values() else "server"
+    return found
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+@contextmanager
+def served(data_dir: Path, embedder: str | None, workers: int = 1, in_place: bool = False,
+           rate_limit: int = 0) -> Iterator[tuple[str, int]]:
+    """`ttc serve --workers N` on a free port over a copy of `data_dir`; yields (base URL, pid)."""
+    with tempfile.TemporaryDirectory(prefix="ttc-load-") as scratch:
+        if not in_place:
+            copy = Path(scratch) / "data"
+            shutil.copytree(data_dir, copy)
+            data_dir = copy
+        port = free_port()
+        env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": str(rate_limit)}
+        if embedder:
+            env["TTC_EMBEDDER"] = embedder
+        log = Path(scratch) / "server.log"  # a file, not a pipe nobody drains: a full pipe would stall the server
+        with log.open("wb") as sink:
+            process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+                                        "--workers", str(workers), "--data-dir", str(data_dir)], env=env,
+                                       stdout=sink, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_started(process, url, log, workers)
+            yield url, process.pid
+        finally:
+            process.terminate()
             try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_started(process: subprocess.Popen[bytes], url: str, log: Path, workers: int) -> None:
+    """Until every worker has finished its startup and the server answers."""
+    deadline = time.monotonic() + 180
+    while True:
+        text = log.read_text(errors="replace")
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {text[-2000:]}")
+        if text.count("Application startup complete") >= workers:
+            try:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                    return
             except httpx.TransportError:
                 pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not become healthy in 120 s")
-            time.sleep(0.2)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if time.monotonic() > deadline:
+            raise SystemExit(f"server did not start in 180 s: {text[-2000:]}")
+        time.sleep(0.3)
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -114,18 +165,22 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 
 class Load:
-    """One run: schedules, sends and records requests; samples RSS."""
+    """One run: schedules, sends and records requests; samples the RSS of every server process."""
 
     def __init__(self, url: str, pid: int, rate: float, duration: float, max_inflight: int, rss_every: float,
-                 seed: int) -> None:
+                 seed: int, workers: int = 1) -> None:
         self.url, self.pid, self.rate, self.duration = url, pid, rate, duration
-        self.max_inflight, self.rss_every = max_inflight, rss_every
+        self.max_inflight, self.rss_every, self.workers = max_inflight, rss_every, workers
         self.random = random.Random(seed)
         self.latencies: dict[str, list[float]] = {name: [] for name in MIX}
         self.statuses: dict[str, Counter[str]] = {name: Counter() for name in MIX}
-        self.rss: list[dict[str, float | None]] = []
+        self.rss: list[dict[str, Any]] = []
         self.inflight = 0
         self.max_lag_ms = 0.0
+        self.wall = 0.0
+        self.cpu: dict[int, tuple[str, float | None, float | None]] = {}
+        self.client_cpu = 0.0
+        self.loadavg: dict[str, list[float]] = {}
 
     def _request(self, n: int) -> tuple[str, str, str, dict[str, Any]]:
         kind = self.random.choices(list(MIX), weights=list(MIX.values()))[0]
@@ -155,22 +210,45 @@ class Load:
         if status in ("200", "201"):
             self.latencies[kind].append((time.perf_counter() - due) * 1000)
 
+    def _rss_sample(self, started: float) -> dict[str, Any]:
+        processes = server_processes(self.pid) if self.pid else {}
+        sizes = {f"{pid} {role}": rss_mb(pid) for pid, role in sorted(processes.items())}
+        total = round(sum(v for v in sizes.values() if v is not None), 1) if sizes else None
+        return {"t_s": round(time.perf_counter() - started, 1), "rss_mb": total, "processes": sizes,
+                "loadavg_1m": load_average()[0]}
+
     async def _sample_rss(self, started: float, stop: asyncio.Event) -> None:
         while True:
-            self.rss.append({"t_s": round(time.perf_counter() - started, 1), "rss_mb": rss_mb(self.pid)})
+            self.rss.append(self._rss_sample(started))
             try:
                 await asyncio.wait_for(stop.wait(), self.rss_every)
                 return
             except TimeoutError:
                 continue
 
-    async def run(self) -> None:
-        limits = httpx.Limits(max_connections=self.max_inflight, max_keepalive_connections=self.max_inflight)
-        async with httpx.AsyncClient(base_url=self.url, timeout=30, limits=limits) as client:
-            for question in QUESTIONS:  # warm-up (model load, query caches); not counted
+    async def _warm_up(self) -> None:
+        """Model load and query caches, not counted: on several connections at once, so that each worker (the
+        kernel gives a connection to whichever is idle) gets its share."""
+        async def one(client: httpx.AsyncClient) -> None:
+            for question in QUESTIONS:
                 await client.get("/v1/search", params={"q": question, "k": 10})
                 await client.post("/v1/chat", json={"message": question})
+
+        clients = [httpx.AsyncClient(base_url=self.url, timeout=60) for _ in range(2 * self.workers)]
+        try:
+            await asyncio.gather(*(one(client) for client in clients))
+        finally:
+            await asyncio.gather(*(client.aclose() for client in clients))
+
+    async def run(self) -> None:
+        await self._warm_up()
+        limits = httpx.Limits(max_connections=self.max_inflight, max_keepalive_connections=self.max_inflight)
+        async with httpx.AsyncClient(base_url=self.url, timeout=30, limits=limits) as client:
             stop = asyncio.Event()
+            processes = server_processes(self.pid) if self.pid else {}
+            cpu_before = {pid: cpu_seconds(pid) for pid in processes}
+            client_before = time.process_time()
+            self.loadavg["start"] = load_average()
             started = time.perf_counter()
             sampler = asyncio.create_task(self._sample_rss(started, stop))
             tasks = []
@@ -185,12 +263,28 @@ class Load:
                 tasks.append(asyncio.create_task(self._one(client, n, due)))
             await asyncio.gather(*tasks)
             self.wall = time.perf_counter() - started
+            self.client_cpu = time.process_time() - client_before
+            self.loadavg["end"] = load_average()
+            self.cpu = {pid: (role, cpu_before[pid], cpu_seconds(pid)) for pid, role in processes.items()}
             stop.set()
             await sampler
-            self.rss.append({"t_s": round(time.perf_counter() - started, 1), "rss_mb": rss_mb(self.pid)})
+            self.rss.append(self._rss_sample(started))
+
+    def _cpu_report(self) -> dict[str, Any]:
+        by_process = {}
+        for pid, (role, before, after) in sorted(self.cpu.items()):
+            if before is not None and after is not None:
+                by_process[f"{pid} {role}"] = {"cpu_s": round(after - before, 1),
+                                               "cores": round((after - before) / self.wall, 2)}
+        total = sum(p["cpu_s"] for p in by_process.values())
+        ok = sum(len(v) for v in self.latencies.values())
+        return {"server_cpu_s": round(total, 1), "server_cores": round(total / self.wall, 2) if self.wall else None,
+                "server_cpu_ms_per_ok_request": round(1000 * total / ok, 2) if ok else None,
+                "by_process": by_process, "load_generator_cores": round(self.client_cpu / self.wall, 2),
+                "cpus": os.cpu_count(), "loadavg": self.loadavg}
 
     def report(self) -> dict[str, Any]:
-        endpoints = {}
+        endpoints: dict[str, dict[str, Any]] = {}
         for kind in MIX:
             ok = len(self.latencies[kind])
             sent = sum(self.statuses[kind].values())
@@ -198,55 +292,102 @@ class Load:
                                "statuses": dict(self.statuses[kind]), **percentiles(self.latencies[kind])}
         every = [value for values in self.latencies.values() for value in values]
         sent = sum(e["requests"] for e in endpoints.values())
-        samples = [s["rss_mb"] for s in self.rss if s["rss_mb"] is not None]
         return {
-            "target_rate_rps": self.rate, "duration_s": self.duration,
+            "target_rate_rps": self.rate, "duration_s": self.duration, "workers": self.workers,
             "sent": sent, "achieved_rate_rps": round(sent / self.wall, 1),
             "completed_ok_rps": round(len(every) / self.wall, 1),
             "errors": sent - len(every), "max_scheduling_lag_ms": round(self.max_lag_ms, 1),
-            "latency_from_due_time": percentiles(every), "endpoints": endpoints,
-            "rss_mb": {"start": samples[0] if samples else None, "end": samples[-1] if samples else None,
-                       "max": max(samples) if samples else None, "samples": self.rss},
+            "latency_from_due_time": percentiles(every), "endpoints": endpoints, "cpu": self._cpu_report(),
+            "rss_mb": rss_summary(self.rss),
         }
+
+
+def rss_summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """First, last and largest RSS of the whole server and of each of its processes."""
+    totals = [s["rss_mb"] for s in samples if s["rss_mb"] is not None]
+    names = dict.fromkeys(name for s in samples for name in s["processes"])
+    per_process = {}
+    for name in names:
+        values = [s["processes"][name] for s in samples if s["processes"].get(name) is not None]
+        per_process[name] = {"first": values[0], "last": values[-1], "max": max(values)} if values else {}
+    return {"start": totals[0] if totals else None, "end": totals[-1] if totals else None,
+            "max": max(totals) if totals else None, "by_process": per_process, "samples": samples}
+
+
+def markdown(report: dict[str, Any], title: str) -> str:
+    """The headline numbers of a run, as a Markdown page."""
+    latency, cpu, rss = report["latency_from_due_time"], report["cpu"], report["rss_mb"]
+    lines = [f"# {title}", "",
+             f"Target {report['target_rate_rps']:g} req/s for {report['duration_s']:g} s, "
+             f"`ttc serve --workers {report['workers']}`, mix {MIX}; latency from each request's due time.", "",
+             "| achieved req/s | ok req/s | errors | p50 ms | p95 ms | p99 ms | max ms | server cores | "
+             "CPU ms / request | load avg (start → end) |", "|---|---|---|---|---|---|---|---|---|---|",
+             f"| {report['achieved_rate_rps']} | {report['completed_ok_rps']} | {report['errors']} | "
+             f"{latency['p50_ms']} | {latency['p95_ms']} | {latency['p99_ms']} | {latency['max_ms']} | "
+             f"{cpu['server_cores']} | {cpu['server_cpu_ms_per_ok_request']} | "
+             f"{cpu['loadavg'].get('start')} → {cpu['loadavg'].get('end')} |", "",
+             "| endpoint | requests | errors | statuses | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {kind} | {e['requests']} | {e['errors']} | {e['statuses']} | {e['p50_ms']} | {e['p95_ms']} | "
+              f"{e['p99_ms']} |" for kind, e in report["endpoints"].items()]
+    lines += ["", "| process | CPU s | cores | RSS first MB | RSS last MB | RSS max MB |", "|---|---|---|---|---|---|"]
+    for name, sizes in rss["by_process"].items():
+        used = cpu["by_process"].get(name, {})
+        lines.append(f"| {name} | {used.get('cpu_s', '')} | {used.get('cores', '')} | {sizes.get('first')} | "
+                     f"{sizes.get('last')} | {sizes.get('max')} |")
+    lines += ["", f"Load generator: {cpu['load_generator_cores']} cores; machine: {cpu['cpus']} CPUs, shared "
+              "(the load average counts everything running on it)."]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(report: dict[str, Any], name: str, title: str) -> Path:
+    """benchmarks/results/<name>.json and .md."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    path = RESULTS / f"{name}.md"
+    path.write_text(markdown(report, title), encoding="utf-8")
+    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data-dir", type=Path, help="an index to serve (a copy: the run writes inquiries)")
-    source.add_argument("--url", help="load a running server instead (RSS needs --pid)")
-    parser.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS")
+    source.add_argument("--data-dir", type=Path, help="an index to serve (copied first unless --in-place)")
+    source.add_argument("--url", help="load a running server instead (RSS and CPU need --pid)")
+    parser.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
+    parser.add_argument("--workers", type=int, default=1, help="`ttc serve --workers` (default 1)")
+    parser.add_argument("--in-place", action="store_true", help="serve --data-dir itself, not a copy")
     parser.add_argument("--embedder", help="TTC_EMBEDDER for the server (default: the index's)")
     parser.add_argument("--rate", type=float, default=100.0, help="requests per second (default 100)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds (default 60)")
-    parser.add_argument("--soak", type=float, metavar="SECONDS", help="a soak run this long; RSS every 10 s")
     parser.add_argument("--rss-every", type=float, default=5.0, help="seconds between RSS samples (default 5)")
     parser.add_argument("--max-inflight", type=int, default=200, help="bound on requests in flight (default 200)")
     parser.add_argument("--seed", type=int, default=9, help="seed of the request mix")
-    parser.add_argument("--label", help="results file name: load-<label>.json")
+    parser.add_argument("--label", help="results file name: load-<label>.json (default rate-<rate>rps-<duration>s)")
     args = parser.parse_args()
-    duration = args.soak or args.duration
-    rss_every = 10.0 if args.soak else args.rss_every
+    report = run(args, args.duration, args.rss_every)
+    label = args.label or f"rate-{args.rate:g}rps-{args.duration:g}s"
+    path = write_results(report, f"load-{label}", f"Load: {args.rate:g} req/s for {args.duration:g} s, "
+                         f"{args.workers} worker{'s' if args.workers > 1 else ''}")
+    print(path.read_text(encoding="utf-8"))
 
+
+def run(args: argparse.Namespace, duration: float, rss_every: float) -> dict[str, Any]:
+    """Serve (unless --url), load, and return the report with its setup."""
     def measure(url: str, pid: int) -> dict[str, Any]:
-        load = Load(url, pid, args.rate, duration, args.max_inflight, rss_every, args.seed)
+        load = Load(url, pid, args.rate, duration, args.max_inflight, rss_every, args.seed, args.workers)
         asyncio.run(load.run())
         return load.report()
 
     if args.url:
         report = measure(args.url, args.pid or 0)
     else:
-        with served(args.data_dir, args.embedder) as (url, pid):
+        with served(args.data_dir, args.embedder, args.workers, args.in_place) as (url, pid):
             report = measure(url, pid)
     report["setup"] = {"mix": MIX, "max_inflight": args.max_inflight, "cpus": os.cpu_count(),
                        "source": str(args.url or args.data_dir), "embedder": args.embedder or "index default",
                        "llm": "none (offline composer)", "rate_limit": "off",
                        "note": "questions cycle through a pool of 20, so query embeddings are mostly cached"}
-    print(json.dumps({k: v for k, v in report.items() if k != "rss_mb"} | {
-        "rss_mb": {k: v for k, v in report["rss_mb"].items() if k != "samples"}}, indent=2))
-    RESULTS.mkdir(exist_ok=True)
-    label = args.label or f"{'soak' if args.soak else 'rate'}-{args.rate:g}rps-{duration:g}s"
-    (RESULTS / f"load-{label}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
 
 
 if __name__ == "__main__":
