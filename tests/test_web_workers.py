@@ -151,6 +151,21 @@ def test_the_rate_limit_holds_across_workers(server: Server) -> None:
     assert statuses == [201] * LIMIT + [429] * 4
 
 
+def test_metrics_add_up_the_requests_of_every_worker(server: Server) -> None:
+    def healthz_count() -> float:
+        text = _fresh("GET", f"{server.url}/metrics").text
+        line = next(line for line in text.splitlines()
+                    if line.startswith('ttc_http_requests_total{') and 'route="/healthz"' in line)
+        return float(line.rsplit(" ", 1)[1])
+
+    before = healthz_count() if "/healthz" in _fresh("GET", f"{server.url}/metrics").text else 0.0
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: _fresh("GET", f"{server.url}/healthz").status_code, range(60)))
+
+    assert statuses == [200] * 60
+    assert healthz_count() == before + 60  # one worker alone would have seen about half
+
+
 def test_sigterm_stops_the_supervisor_and_every_worker(server: Server) -> None:
     workers = server.workers()
 

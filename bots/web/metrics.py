@@ -1,10 +1,17 @@
-"""Prometheus instruments for one app, and the middleware that feeds them."""
+"""Prometheus instruments for one app, and the middleware that feeds them.
+
+With several worker processes (`ttc serve --workers N`) the supervisor sets PROMETHEUS_MULTIPROC_DIR before the
+workers start: prometheus_client then keeps every value in a file there, and a scrape, whichever worker answers
+it, adds up the requests of all of them (prometheus_client's multiprocess mode).
+"""
 
 from __future__ import annotations
 
+import os
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CONTENT_TYPE", "Metrics", "MetricsMiddleware"]
@@ -22,9 +29,11 @@ class Metrics:
                                 ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("ttc_http_request_duration_seconds", "Time to the end of the response body.",
                                  ["method", "route"], buckets=_BUCKETS, registry=self.registry)
-        self.records = Gauge("ttc_records", "Records in the catalog.", registry=self.registry)
+        # gauges read from the shared catalog: every worker sees the same value, the latest is right
+        self.records = Gauge("ttc_records", "Records in the catalog.", registry=self.registry,
+                             multiprocess_mode="mostrecent")
         self.pending = Gauge("ttc_pending_vectors", "Records whose dense vector is not computed yet (backfill).",
-                             registry=self.registry)
+                             registry=self.registry, multiprocess_mode="mostrecent")
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
@@ -34,6 +43,10 @@ class Metrics:
         """The Prometheus text exposition, with the records and pending-vectors gauges brought up to date."""
         self.records.set(records)
         self.pending.set(pending)
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            every_worker = CollectorRegistry()
+            MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+            return generate_latest(every_worker)
         return generate_latest(self.registry)
 
 

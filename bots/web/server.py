@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import uvicorn
@@ -92,6 +94,12 @@ def serve(settings: Settings, host: str, port: int) -> None:
         return
     _prepare(settings)
     _export(settings)
-    uvicorn.run("bots.web.server:app_from_environment", factory=True, workers=settings.web_workers, host=host,
-                port=port, log_level="info", access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
-                timeout_worker_healthcheck=_HEALTHCHECK_SECONDS)
+    # request metrics of every worker, added up by whichever answers /metrics (`bots.web.metrics`); a new empty
+    # directory per run, or counts of an earlier run would be added in
+    metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ttc-metrics-")
+    try:
+        uvicorn.run("bots.web.server:app_from_environment", factory=True, workers=settings.web_workers, host=host,
+                    port=port, log_level="info", access_log=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                    timeout_worker_healthcheck=_HEALTHCHECK_SECONDS)
+    finally:
+        shutil.rmtree(metrics, ignore_errors=True)
