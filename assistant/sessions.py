@@ -56,11 +56,23 @@ class SessionStore:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
 
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        for number, script in enumerate(_MIGRATIONS[version:], version + 1):
-            db.executescript(script)
-            db.execute(f"PRAGMA user_version = {number}")
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Run the migrations this file lacks, in one write transaction: processes opening a new file together
+        (several `ttc serve`) take turns instead of racing to create the same table."""
+        db.isolation_level = None  # transactions by hand: executescript would commit in the middle
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(_MIGRATIONS[version:], version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        db.isolation_level = "DEFERRED"  # back to the module default: `with db` opens and commits
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

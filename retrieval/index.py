@@ -71,6 +71,10 @@ def _text_hash(text: str) -> str:
 _BACKGROUND_RELOAD_FROM = 1.5
 """Seconds a snapshot load may take before reloads move to a background thread (`Index.snapshot`)."""
 
+_BACKGROUND_RELOAD_RECORDS = 20_000
+"""Snapshots this large reload in the background whatever their last load cost: mapping a stored snapshot takes
+milliseconds, but the next generation usually has to be built (about 2 s at 20k records on a busy machine)."""
+
 _OPTIMIZE_FROM = 5000
 """Writes of at least this many records end by merging the lexical index's segments."""
 
@@ -291,10 +295,15 @@ class Index:
             dense = dict(self.store.query(vector.tolist(), limit, filters))
         lexical = self.lexical(query, limit, filters)
         unseen = snapshot.score(vector, [i for i, _ in lexical if i not in dense])
-        # a record without a vector yet (being embedded) is taken for a typical dense candidate
-        fused = fuse_scores({**dense, **unseen}, lexical, lexical_weight=self.config.lexical_weight,
-                            missing_dense=float(np.median(list(dense.values()))) if dense else 0.0,
-                            confident=confident_bm25(len(snapshot)))
+        # A record without a vector yet (a backfill in progress) stands in for the dense candidate of its lexical
+        # rank: lexical search's r-th best counts as dense search's r-th best. Taking it for a typical candidate
+        # (the median) ranked it below the embedded ones, and search while a quarter of the corpus had vectors
+        # was worse than lexical search alone (benchmarks/embedding_choices.py).
+        ladder = sorted(dense.values(), reverse=True)
+        pending = {doc_id: ladder[min(rank, len(ladder) - 1)] for rank, (doc_id, _) in enumerate(lexical)
+                   if ladder and doc_id not in dense and doc_id not in unseen}
+        fused = fuse_scores({**dense, **unseen, **pending}, lexical, lexical_weight=self.config.lexical_weight,
+                            missing_dense=0.0, confident=confident_bm25(len(snapshot)))
         top = fused[: k * 2]
         records = self.catalog.get_many([i for i, _ in top])
         dense_rank = {i: n for n, i in enumerate(sorted(dense, key=lambda i: -dense[i]), 1)}
@@ -314,10 +323,10 @@ class Index:
     def snapshot(self) -> VectorSnapshot:
         """The in-memory vectors; rebuilt when the catalog changed (checked at most once per `freshness_seconds`).
 
-        A small corpus reloads at once. When the last load took longer than `_BACKGROUND_RELOAD_FROM` seconds
-        (about 100k records), the new snapshot is built in a background thread and the current one keeps
-        answering meanwhile, so a backfill committing every few seconds in another process (`ttc embed`
-        while `ttc serve` runs) does not stall every search behind a multi-second reload.
+        A small corpus reloads at once. From `_BACKGROUND_RELOAD_RECORDS` records, or when the last load took
+        longer than `_BACKGROUND_RELOAD_FROM` seconds, the new snapshot is built in a background thread and the
+        current one keeps answering meanwhile, so a backfill committing every few seconds in another process
+        (`ttc embed` while `ttc serve` runs) does not stall every search behind a multi-second reload.
         """
         with self._snapshot_lock:
             now = time.monotonic()
@@ -330,7 +339,8 @@ class Index:
                     and self.catalog.generation() == current.generation:
                 self._seen_version = version  # a commit that changed nothing the snapshot holds
             if current is None or version != self._seen_version:
-                if current is not None and self._load_seconds > _BACKGROUND_RELOAD_FROM:
+                if current is not None and (self._load_seconds > _BACKGROUND_RELOAD_FROM
+                                            or len(current) >= _BACKGROUND_RELOAD_RECORDS):
                     if not self._reloading:
                         self._seen_version = version
                         self._reloading = True

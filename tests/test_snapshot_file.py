@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import retrieval.index
 from retrieval.catalog import Catalog, Filters
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
@@ -110,3 +112,20 @@ def test_lexical_queries_keep_their_rarest_words_within_the_budget(tmp_path: Pat
     assert catalog.lexical_search("common", 100, Filters(), budget=10) == []  # nothing informative left
     assert catalog.lexical_search("common flux capacitor", 100, Filters(), budget=1000) == unbounded
     catalog.close()
+
+
+def test_a_large_mapped_snapshot_reloads_in_the_background(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retrieval.index, "_BACKGROUND_RELOAD_RECORDS", 100)  # 120 records count as large
+    server = Index(IndexConfig(data_dir=data_dir, embedder_name="hash:64", freshness_seconds=0.0),
+                   make_embeddings("hash:64"))
+    assert isinstance(server.snapshot().vectors, np.memmap)  # mapped in milliseconds: the load time says "small"
+    writer = make_index(data_dir)
+    add(writer, records(5, start=900))
+
+    assert len(server.snapshot()) == 120  # the mapped one answers while the next generation is built
+    deadline = time.monotonic() + 30
+    while len(server.snapshot()) != 125:
+        assert time.monotonic() < deadline, "the background reload did not land"
+        time.sleep(0.05)
+    writer.close()
+    server.close()
