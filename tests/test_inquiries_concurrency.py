@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
@@ -48,3 +51,28 @@ def test_any_text_is_stored_or_refused_cleanly(services: Services, message: str,
         return
     assert inquiry.classification["intent"] and inquiry.status in ("new", "spam")
     assert services.inquiries.get(inquiry.id).message == message.replace("\x00", "").strip()
+
+
+def _open_when_all_are_ready(url: str, ready: Any, results: Any) -> None:
+    ready.wait(timeout=60)  # every process is imported and waiting: they open the database at the same moment
+    try:
+        service = InquiryService.open(url)
+        results.put(len(service.list()))
+        service.close()
+    except Exception as exc:  # reported to the test, not lost in a child's stderr
+        results.put(f"{exc.__class__.__name__}: {exc}")
+
+
+def test_processes_starting_together_on_a_new_database_all_open_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'ttc.sqlite'}"
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Barrier(4), context.Queue()
+    processes = [context.Process(target=_open_when_all_are_ready, args=(url, ready, results)) for _ in range(4)]
+    for process in processes:
+        process.start()
+
+    outcomes = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+
+    assert outcomes == [0] * 4  # without the migration lock: "table inquiries already exists"
