@@ -5,64 +5,21 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
+from assistant.cli_staff import inquiries_app
+from assistant.cli_support import AsJson, Country, DataDir, FieldOpt, Kind, TopK, emit, fail, filters_of, services_for
 from assistant.progress import progress_bar
-from assistant.services import Services, build_services
+from assistant.services import Services
 from assistant.settings import Settings
-from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput, NotFound, TTCError
 from retrieval.ingest import ingest_paths
 
 app = typer.Typer(help="TTC Assistant: multilingual technology-transfer search and chat.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Index directory (default: TTC_DATA_DIR or ./.ttc).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print stable JSON instead of human-readable text.")]
-Kind = Annotated[str | None, typer.Option("--kind", help="achievement or demand.")]
-FieldOpt = Annotated[str | None, typer.Option("--field", help="Only records of this field.")]
-Country = Annotated[str | None, typer.Option("--country", help="Only records from this country (ISO code).")]
-TopK = Annotated[int, typer.Option("-k", "--k", min=1, max=100, help="How many results.")]
-
-
-def fail(message: str) -> NoReturn:
-    """A user error: one line on stderr, exit code 1."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def services_for(data_dir: Path | None) -> Iterator[Services]:
-    """Build the services for one command; project errors become a one-line message and exit 1."""
-    try:
-        settings = Settings(data_dir=data_dir) if data_dir else Settings()
-        services = build_services(settings)
-    except TTCError as exc:
-        fail(str(exc))
-    except ValueError as exc:  # pydantic-settings rejects a malformed setting
-        fail(f"invalid setting: {exc}".splitlines()[0])
-    try:
-        yield services
-    except TTCError as exc:
-        fail(str(exc))
-    finally:
-        services.close()
-
-
-def emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False) if as_json else human(data))
-
-
-def _filters(kind: str | None, field: str | None, country: str | None) -> Filters:
-    if kind and kind not in ("achievement", "demand"):
-        raise InvalidInput("--kind must be achievement or demand")
-    return Filters(kind=kind, field=field.lower() if field else None, country=country.upper() if country else None)
-
 
 @app.command()
 def ingest(
@@ -103,6 +60,7 @@ def embed(data_dir: DataDir = None, as_json: AsJson = False) -> None:
         started = time.perf_counter()
         with progress_bar() as progress:
             done = services.index.embed_pending(progress)
+            services.index.prepare_snapshot(progress)  # stored: the next `ttc serve` maps it
         seconds = time.perf_counter() - started
         data = {"embedded": done, "pending": services.index.catalog.count_pending(), "seconds": round(seconds, 1),
                 "records_per_second": round(done / seconds, 1) if seconds > 0 else None}
@@ -129,7 +87,7 @@ def search(
             _search_batch(services, batch, k)
             return
         assert query is not None
-        hits = services.index.search(query, k=k, filters=_filters(kind, field, country))
+        hits = services.index.search(query, k=k, filters=filters_of(kind, field, country))
         emit({"query": query, "results": [h.as_dict() for h in hits]}, as_json, _search_text)
 
 
@@ -158,7 +116,7 @@ def _search_batch(services: Services, path: Path, k: int) -> None:
                 qid, text = item["qid"], str(item["query"])
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise InvalidInput(f"{path}:{number}: expected {{\"qid\", \"query\"}}") from None
-            filters = _filters(item.get("kind"), item.get("field"), item.get("country"))
+            filters = filters_of(item.get("kind"), item.get("field"), item.get("country"))
             hits = services.index.search(text, k=k, filters=filters) if text.strip() else []
             typer.echo(json.dumps({"qid": qid, "ids": [h.record.id for h in hits]}, ensure_ascii=False))
 
@@ -327,63 +285,7 @@ def bot(
         run_bot(settings, services, webhook=webhook, listen=listen, port=port)
 
 
-# -- staff commands (inquiries) --
-
-inquiries_app = typer.Typer(help="Staff triage queue: list, show and answer inquiries.", no_args_is_help=True)
 app.add_typer(inquiries_app, name="inquiries")
-
-
-def _inquiry_line(d: dict[str, Any]) -> str:
-    c, r = d["classification"], d["routed_to"]
-    return (f"{d['id']}  {d['status']:<11} {c['intent']:<18} {c['field']:<20} {c['language']:<3} {c['urgency']:<6} "
-            f"-> {r.get('queue', '')}  {d['message'][:60]!r}")
-
-
-def _inquiry_text(d: dict[str, Any]) -> str:
-    r = d["routed_to"]
-    lines = [_inquiry_line(d), f"channel: {d['channel']}  contact: {d['contact'] or '-'}  "
-             f"assignee: {d['assignee'] or '-'}", f"routed to: {r.get('institution')} ({r.get('country')}) "
-             f"queue {r.get('queue')}: {r.get('reason')}", f"message: {d['message']}"]
-    lines += [f"  {e['at']}  {e['type']:<14} {e['actor']}" for e in d.get("events", [])]
-    return "\n".join(lines)
-
-
-@inquiries_app.command("list")
-def inquiries_list(
-    status: Annotated[str | None, typer.Option("--status", help="new, in_progress, answered, closed or spam.")] = None,
-    field: FieldOpt = None,
-    language: Annotated[str | None, typer.Option("--language", help="Only inquiries in this language.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many.")] = 100,
-    data_dir: DataDir = None,
-    as_json: AsJson = False,
-) -> None:
-    """The queue, newest first."""
-    with services_for(data_dir) as services:
-        found = services.inquiries.list(status=status, field=field, language=language, limit=limit)
-        emit({"inquiries": [i.as_dict(events=False) for i in found]}, as_json,
-             lambda d: "\n".join(_inquiry_line(i) for i in d["inquiries"]) or "no inquiries")
-
-
-@inquiries_app.command("show")
-def inquiries_show(inquiry_id: Annotated[str, typer.Argument(help="Inquiry id.")], data_dir: DataDir = None,
-                   as_json: AsJson = False) -> None:
-    """One inquiry with its routing and audit trail."""
-    with services_for(data_dir) as services:
-        emit(services.inquiries.get(inquiry_id).as_dict(), as_json, _inquiry_text)
-
-
-@inquiries_app.command("reply")
-def inquiries_reply(
-    inquiry_id: Annotated[str, typer.Argument(help="Inquiry id.")],
-    text: Annotated[str, typer.Argument(help="The reply, delivered through the inquiry's channel.")],
-    status: Annotated[str | None, typer.Option("--status", help="Also set this status (default: answered).")] = None,
-    data_dir: DataDir = None,
-    as_json: AsJson = False,
-) -> None:
-    """Answer an inquiry: the reply is queued in the outbox of its channel and recorded."""
-    with services_for(data_dir) as services:
-        inquiry = services.inquiries.update(inquiry_id, reply=text, status=status, actor="staff:cli")
-        emit(inquiry.as_dict(), as_json, _inquiry_text)
 
 
 def main() -> None:
