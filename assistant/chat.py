@@ -53,18 +53,20 @@ class Assistant:
                    topic_gate=gate)
 
     def _start(self, message: str, language: str | None, session_id: str | None,
-               filters: Filters | None = None) -> ChatState:
+               filters: Filters | None = None, history: list[Turn] | None = None) -> ChatState:
         if len(message) > MAX_MESSAGE_CHARS:
             raise InvalidInput(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
         session_id = session_id or uuid.uuid4().hex
+        if history is None:
+            history = self.sessions.history(session_id)
         return ChatState(message=message, session_id=session_id, requested=language,
-                         filters=filters or Filters(), history=self.sessions.history(session_id))
+                         filters=filters or Filters(), history=history)
 
-    def _finish(self, state: ChatState, started: float) -> Answer:
+    def _finish(self, state: ChatState, started: float, remember: bool = True) -> Answer:
         state.metadata["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         if state.reply_key:
             state.metadata["reply"] = state.reply_key
-        if not state.reply_key or state.reply_key == "nothing_found":
+        if remember and (not state.reply_key or state.reply_key == "nothing_found"):
             self.sessions.add(state.session_id, Turn(
                 question=state.message, condensed=state.condensed or state.message, language=state.language,
                 answer=state.text, country=state.country, cited=[c.id for c in state.citations],
@@ -73,22 +75,26 @@ class Assistant:
                       partners=state.partners, session_id=state.session_id, metadata=state.metadata)
 
     def answer(self, message: str, *, language: str | None = None, session_id: str | None = None,
-               filters: Filters | None = None) -> Answer:
+               filters: Filters | None = None, history: list[Turn] | None = None) -> Answer:
         """A grounded answer to one message, in the requested or detected language; `filters` narrow
-        retrieval (a country named in the message takes precedence over the filter's)."""
+        retrieval (a country named in the message takes precedence over the filter's).
+
+        `history` is a conversation the client holds (`assistant.history`): it replaces the session's, and the
+        turn is not stored."""
         started = time.perf_counter()
-        state = self.chain.chain.invoke(self._start(message, language, session_id, filters))
-        return self._finish(state, started)
+        state = self.chain.chain.invoke(self._start(message, language, session_id, filters, history))
+        return self._finish(state, started, remember=history is None)
 
     def stream(self, message: str, *, language: str | None = None, session_id: str | None = None,
-               filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
+               filters: Filters | None = None, history: list[Turn] | None = None) -> Iterator[tuple[str, Any]]:
         """Events of one answer: ("citations", [...]) and ("partners", [...]) right after retrieval,
         ("delta", text) many times, then ("done", Answer.as_dict()).
 
         After a model failure, `done` carries the composer's full answer, which replaces the deltas.
+        `history` as for `answer`.
         """
         started = time.perf_counter()
-        state = self.chain.prepare.invoke(self._start(message, language, session_id, filters))
+        state = self.chain.prepare.invoke(self._start(message, language, session_id, filters, history))
         yield "citations", [c.as_dict() for c in state.citations]
         yield "partners", [p.as_dict() for p in state.partners]
         pieces = []
@@ -96,7 +102,7 @@ class Assistant:
             pieces.append(piece)
             yield "delta", piece
         state = self.chain.cite(replace(state, text=self.chain.final_text(state, "".join(pieces))))
-        yield "done", self._finish(state, started).as_dict()
+        yield "done", self._finish(state, started, remember=history is None).as_dict()
 
     def partners(self, message: str, *, language: str | None = None, k: int = 5) -> list[Partner]:
         """Partner suggestions for a need (or, for "we have a technology…", organizations that need it)."""

@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.embedder import DEFAULT_EMBEDDER
 
-__all__ = ["Settings"]
+__all__ = ["DEFAULT_PUBLIC_URL", "Settings"]
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
@@ -36,9 +38,11 @@ class Settings(BaseSettings):
     )
     telegram_base_url: str | None = None
     telegram_retry_budget_seconds: float = Field(default=30.0, gt=0)
+    api_keys: SecretStr | None = None
+    public_url: str | None = None
 
     @field_validator("chroma_url", "database_url", "llm_base_url", "llm_model", "telegram_base_url",
-                     "embedder_base_url", mode="before")
+                     "embedder_base_url", "public_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -48,6 +52,16 @@ class Settings(BaseSettings):
         if self.staff_api_keys is None:
             return []
         return [k.strip() for k in self.staff_api_keys.get_secret_value().split(",") if k.strip()]
+
+    def client_keys(self) -> list[str]:
+        """The keys of TTC_API_KEYS for the OpenAI-compatible API (never logged); empty: the API is open."""
+        if self.api_keys is None:
+            return []
+        return [k.strip() for k in self.api_keys.get_secret_value().split(",") if k.strip()]
+
+    def public_base_url(self) -> str:
+        """Where users reach the web app (record page links sent where no request tells it, e.g. Telegram)."""
+        return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
     @property
     def sqlite_url(self) -> str:

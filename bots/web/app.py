@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.services import Services, build_services
 from assistant.settings import Settings
-from bots.web import chat, ops, records, search, site
+from bots.web import chat, openai_api, ops, record_page, records, search, site
 from bots.web.docs import install_docs
 from bots.web.errors import ERROR_RESPONSES, install_error_handlers
 from bots.web.inquiries import router as inquiries_router
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     for module in (ops, chat, search, records, site):
         app.include_router(module.router)
+    app.include_router(openai_api.router)
+    app.include_router(record_page.router)
     app.mount("/static", StaticFiles(directory=site.STATIC), name="static")
     install_docs(app)
     return app
