@@ -27,7 +27,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("TTC_DATA_DIR", "TTC_EMBEDDER", "TTC_CHROMA_URL", "TTC_DATABASE_URL", "TTC_LLM_BASE_URL",
                  "TTC_LLM_MODEL", "TTC_LLM_API_KEY", "TTC_STAFF_API_KEYS", "TELEGRAM_BOT_TOKEN",
-                 "TTC_TELEGRAM_BASE_URL"):
+                 "TTC_TELEGRAM_BASE_URL", "TTC_API_KEYS", "TTC_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
 
 
