@@ -136,3 +136,31 @@ def test_chromium_shows_a_script_title_as_text(base_url: str) -> None:
             assert dialogs == []
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium")
+def test_the_chat_pages_record_sheet_links_to_the_record_page(base_url: str) -> None:
+    sync_api: Any = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            tab = browser.new_page(viewport=VIEWPORTS["desktop"])
+            tab.goto(f"{base_url}/")
+            tab.wait_for_selector("body[data-ready='true']")
+            tab.fill("#question", str(FULL["title"]))
+            tab.press("#question", "Enter")
+            tab.locator(".msg.bot .bubble[aria-busy='false']").wait_for(timeout=20_000)
+            tab.locator(".msg.bot .sources .card").first.click()
+            tab.wait_for_selector("#record-dialog[open] #record-description:not(:empty)")
+            title = tab.locator("#record-title").inner_text()
+            link = tab.locator("#record-page")
+            language = tab.locator("html").get_attribute("lang")
+
+            assert link.is_visible() and link.get_attribute("href") == f"/records/{FULL['id']}?lang={language}"
+            tab.goto(base_url + link.get_attribute("href"))
+            assert tab.locator("h2.record-title").inner_text() == title == FULL["title"]
+            assert tab.locator("html").get_attribute("lang") == language
+        finally:
+            browser.close()

@@ -10,6 +10,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.links import is_public_url
+from assistant.messages import localize
 from assistant.results import Answer, Match, Partner
 from bots.telegram.texts import country_name, text
 from retrieval.record import Record
@@ -125,8 +127,9 @@ def hit_html(record: Record, snippet: str, rank: int, language: str) -> str:
     return "\n".join(lines)
 
 
-def record_html(record: Record, language: str) -> str:
-    """A whole record, labels in the user's language, content in its own."""
+def record_html(record: Record, language: str, page_url: str | None = None) -> str:
+    """A whole record, labels in the user's language, content in its own; `page_url` adds its web page (a link
+    when public, else the address as text: Telegram refuses links to loopback addresses)."""
     lines = [f"<i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(record.title)}</b>", ""]
     rows = [
         ("label_organization", record.organization),
@@ -138,6 +141,10 @@ def record_html(record: Record, language: str) -> str:
         ("label_link", record.url),
     ]
     lines += [f"{escape(text(language, key))}: {escape(value)}" for key, value in rows if value]
+    if page_url:
+        label = escape(localize("page_open", language))
+        lines.append(f'<a href="{html.escape(page_url, quote=True)}">{label}</a>' if is_public_url(page_url)
+                     else f"{label}: {escape(page_url)}")
     lines += ["", escape(record.description), "", f"<code>{escape(record.id)}</code>"]
     return "\n".join(lines)
 

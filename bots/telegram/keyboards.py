@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from assistant.languages import LANGUAGES
+from assistant.messages import localize
 from bots.telegram.store import BotStore
 from bots.telegram.texts import text
 from retrieval.record import FIELDS
@@ -48,14 +49,19 @@ def languages_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
-def record_keyboard(store: BotStore, record_id: str, language: str, *, details: bool = True) -> InlineKeyboardMarkup:
-    """Buttons under a record: Details (optional), Request introduction, Find partners."""
+def record_keyboard(store: BotStore, record_id: str, language: str, *, details: bool = True,
+                    page_url: str | None = None) -> InlineKeyboardMarkup:
+    """Buttons under a record: Details (optional), Request introduction, Find partners, and a link to the
+    record's web page when `page_url` is given (a public address: Telegram refuses loopback ones)."""
     row = [InlineKeyboardButton(text(language, "btn_details"), callback_data=encode(store, "details", record_id))]
     if not details:
         row = []
     row.append(InlineKeyboardButton(text(language, "btn_introduce"), callback_data=encode(store, "intro", record_id)))
     partners = InlineKeyboardButton(text(language, "btn_partners"), callback_data=encode(store, "partners", record_id))
-    return InlineKeyboardMarkup([row, [partners]])
+    rows = [row, [partners]]
+    if page_url:
+        rows.append([InlineKeyboardButton(localize("page_open", language), url=page_url)])
+    return InlineKeyboardMarkup(rows)
 
 
 def fields_keyboard(language: str) -> InlineKeyboardMarkup:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from assistant.links import is_public_url, record_page_url
 from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
 from bots.telegram.format import escape, hit_html, matches_html, record_html
 from bots.telegram.keyboards import decode, encode, record_keyboard
@@ -59,8 +60,10 @@ async def details(update: Update, context: Context) -> None:
     record = await _record_of(update, context)
     if record is not None:
         lang = language_of(update, context)
-        await reply_html(update, context, [record_html(record, lang)],
-                         record_keyboard(deps(context).store, record.id, lang, details=False))
+        page = record_page_url(deps(context).services.settings.public_base_url(), record.id, lang)
+        await reply_html(update, context, [record_html(record, lang, page)],
+                         record_keyboard(deps(context).store, record.id, lang, details=False,
+                                         page_url=page if is_public_url(page) else None))
 
 
 async def introduction(update: Update, context: Context) -> None:

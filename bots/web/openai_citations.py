@@ -11,18 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
-__all__ = ["record_url", "url_citations"]
+from assistant.links import record_page_url
+
+__all__ = ["url_citations"]
 
 _REFERENCE = re.compile(r"\[([^\[\]\n]{1,2000})\]")
 _LINE_LEAD = re.compile(r"[ \t]*(?:(?:[-•*]|\d{1,3}[.)])[ \t]+)?")
-
-
-def record_url(base: str, record_id: str, language: str | None = None) -> str:
-    """The record page of a record, in `language` when given."""
-    url = f"{base.rstrip('/')}/records/{quote(record_id, safe='')}"
-    return f"{url}?lang={quote(language, safe='')}" if language else url
 
 
 def _span(text: str, record_id: str, number: int) -> tuple[int, int] | None:
@@ -44,6 +39,6 @@ def url_citations(text: str, citations: Sequence[Mapping[str, Any]], base: str,
         record_id = str(citation["id"])
         start, end = _span(text, record_id, number) or (0, len(text))
         found.append({"type": "url_citation", "url_citation": {
-            "url": record_url(base, record_id, language), "title": str(citation.get("title") or record_id),
+            "url": record_page_url(base, record_id, language), "title": str(citation.get("title") or record_id),
             "start_index": start, "end_index": end}})
     return found

@@ -3,7 +3,7 @@
 
 import { getRecord } from "./api.js";
 import { $, el } from "./dom.js";
-import { countryLine, fieldLabel, t } from "./lang.js";
+import { countryLine, fieldLabel, language, t } from "./lang.js";
 
 /** How the record sheet offers introductions; the app sets it from /v1/config. */
 export const introductions = { enabled: false, open: (recordIds, about) => {} };
@@ -50,6 +50,7 @@ export async function openRecord(id) {
   for (const id2 of ["record-org", "record-description"]) $(id2).textContent = "";
   $("record-facts").replaceChildren();
   $("record-badges").replaceChildren();
+  $("record-page").hidden = true;
   if (!dialog.open) dialog.showModal();
   let record;
   try {
@@ -78,6 +79,9 @@ export async function openRecord(id) {
   fact("website", safeLink(record.url));
   fact("date", record.date);
   fact("source", record.source);
+  const page = $("record-page");
+  page.href = `/records/${encodeURIComponent(record.id)}?lang=${encodeURIComponent(language())}`;
+  page.hidden = false;
   const intro = $("record-intro");
   intro.hidden = !introductions.enabled;
   intro.onclick = () => introductions.open([record.id], `${t("intro_about")} ${record.title}`);

@@ -116,8 +116,14 @@ function renderDetail(d) {
   const records = $("d-records"); records.replaceChildren();
   for (const rec of d.related_records) {
     const where = [rec.organization, rec.country, rec.field].filter(Boolean).join(", ");
-    records.append(el("li", (rec.suggested ? "suggested · " : "from user · ") + "[" + rec.kind + "] " + rec.title +
-      (where ? " — " + where : "") + " (" + rec.id + ")"));
+    const item = el("li", (rec.suggested ? "suggested · " : "from user · ") + "[" + rec.kind + "] " + rec.title +
+      (where ? " — " + where : "") + " (" + rec.id + ") ");
+    const page = el("a", "record page ↗");
+    page.href = "/records/" + encodeURIComponent(rec.id) + "?lang=en";
+    page.target = "_blank";
+    page.rel = "noopener";
+    item.append(page);
+    records.append(item);
   }
   if (!d.related_records.length) records.append(el("li", "none", "muted"));
   const deliveries = $("d-deliveries"); deliveries.replaceChildren();
