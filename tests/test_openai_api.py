@@ -230,3 +230,19 @@ def test_api_keys_guard_these_routes_when_set(sample_records: list[dict[str, Any
             assert httpx.get(f"{url}/records/{record_id}", timeout=30).status_code == 200  # pages stay public
     finally:
         services.close()
+
+
+def test_a_long_conversation_fits_where_the_rest_of_the_api_stops_at_64_kib(client: openai.OpenAI,
+                                                                            base_url: str) -> None:
+    long_answer = "Вот что я нашёл в наших записях: " + "солнечные батареи " * 400
+    history: list[dict[str, Any]] = []
+    for _ in range(12):
+        history += [user(SOLAR_RU), {"role": "assistant", "content": long_answer}]
+
+    completion = ask(client, *history, user(FOLLOWUP_RU))
+
+    assert completion.choices[0].finish_reason == "stop"
+    body = {"model": "ttc-assistant", "messages": [*history, user(FOLLOWUP_RU)]}
+    assert len(httpx.Request("POST", base_url, json=body).content) > 64 * 1024
+    too_big = httpx.post(f"{base_url}/v1/chat", json={"message": long_answer * 10}, timeout=30)
+    assert too_big.status_code == 413

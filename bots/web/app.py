@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.metrics = Metrics()
     install_error_handlers(app)
     app.include_router(inquiries_router)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, paths={"/v1/chat/completions": openai_api.MAX_BODY_BYTES})
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
     for module in (ops, chat, search, records, site):

@@ -4,6 +4,7 @@ Content-Length)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,9 +19,11 @@ class BodyLimit:
     """ASGI middleware: 414 for a query string over `MAX_QUERY_BYTES`; buffer the body up to `max_bytes`, answer 413
     beyond it, else replay it to the app."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, paths: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = dict(paths or {})
+        """Other limits for some paths (e.g. a chat protocol whose clients resend the whole conversation)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,9 +32,10 @@ class BodyLimit:
         if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
             await _send_error(send, 414, "too_long", f"query string exceeds the limit of {MAX_QUERY_BYTES} bytes")
             return
+        limit = self.paths.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -41,16 +45,16 @@ class BodyLimit:
                 return
             body: bytes = message.get("body", b"")
             size += len(body)
-            if size > self.max_bytes:
-                await self._reject(send)
+            if size > limit:
+                await self._reject(send, limit)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _reject(self, send: Send) -> None:
-        await _send_error(send, 413, "too_large", f"request body exceeds the limit of {self.max_bytes} bytes")
+    async def _reject(self, send: Send, limit: int) -> None:
+        await _send_error(send, 413, "too_large", f"request body exceeds the limit of {limit} bytes")
 
 
 async def _send_error(send: Send, status: int, code: str, message: str) -> None:

@@ -37,7 +37,11 @@ from bots.web.ratelimit import rate_limited
 from retrieval.catalog import Filters
 from retrieval.errors import TTCError
 
-__all__ = ["router"]
+__all__ = ["MAX_BODY_BYTES", "router"]
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Clients resend the whole conversation with every message (JSON-escaped, six bytes a character at worst): a
+long chat outgrows the 64 KiB of the rest of the API. Only the last turns are read (`assistant.history.KEEP`)."""
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["openai"], route_class=OpenAIRoute, dependencies=[Depends(require_api_key)])
