@@ -246,3 +246,10 @@ def test_a_long_conversation_fits_where_the_rest_of_the_api_stops_at_64_kib(clie
     assert len(httpx.Request("POST", base_url, json=body).content) > 64 * 1024
     too_big = httpx.post(f"{base_url}/v1/chat", json={"message": long_answer * 10}, timeout=30)
     assert too_big.status_code == 413
+
+
+def test_a_question_over_the_length_limit_raises_bad_request_error(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        ask(client, user("solar " * 1000))
+
+    assert "4000" in caught.value.message
