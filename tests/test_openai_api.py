@@ -141,6 +141,8 @@ def test_content_parts_system_messages_and_unknown_fields_are_accepted(client: o
     plain = ask(client, user(SOLAR_RU)).choices[0].message.content
 
     parted = ask(client, {"role": "system", "content": "You are helpful."},
+                 {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "http://x/old.png"}}]},
+                 {"role": "assistant", "content": None},
                  {"role": "user", "content": [{"type": "text", "text": SOLAR_RU}]},
                  temperature=0.2, top_p=0.9, max_tokens=500, user="someone", seed=7,
                  extra_body={"some_vendor_option": {"x": 1}})

@@ -82,6 +82,7 @@ def test_the_language_follows_the_browser_without_lang_and_arabic_is_right_to_le
     assert '<html lang="fr"' in browser.text and localize("page_description", "fr") in browser.text
     assert '<html lang="ar" dir="rtl">' in arabic.text
     assert '<html lang="en"' in unknown.text
+    assert page(base_url, "/records/full-page-probe?lang=" + "z" * 3000).status_code == 200
 
 
 def test_record_text_is_escaped_never_markup(base_url: str) -> None:
@@ -104,7 +105,7 @@ def test_an_unknown_id_gets_a_404_page_in_the_readers_language(base_url: str) ->
 
 @pytest.mark.parametrize(("requested", "accept", "expected"), [
     ("zh", "ru", "zh"), (None, "kk-KZ,ru;q=0.9", "kk"), ("xx", "de,uz;q=0.5", "uz"), (None, None, "en"),
-    ("PT_br", None, "pt"),
+    ("PT_br", None, "pt"), ("x" * 5000, "y" * 5000, "en"),
 ])
 def test_pick_page_language(requested: str | None, accept: str | None, expected: str) -> None:
     assert pick_page_language(requested, accept) == expected

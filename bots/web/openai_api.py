@@ -105,13 +105,13 @@ def _conversation(messages: list[ChatMessage]) -> tuple[str, list[Exchange]]:
     """The question (the last message, the user's) and the earlier user messages with the replies to them."""
     if not messages:
         raise OpenAIError(400, "messages must hold at least one message", param="messages", code="empty_messages")
-    for number, message in enumerate(messages):
-        if isinstance(message.content, list):
-            for part_number, part in enumerate(message.content):
-                if part.type != "text" or part.text is None:
-                    raise OpenAIError(400, f"only text content is supported, not {part.type!r}",
-                                      param=f"messages[{number}].content[{part_number}]", code="unsupported_content")
     last = messages[-1]
+    # earlier messages keep only their text (an image the user sent long ago must not block the chat)
+    for part_number, part in enumerate(last.content if isinstance(last.content, list) else []):
+        if part.type != "text" or part.text is None:
+            raise OpenAIError(400, f"only text content is supported, not {part.type!r}",
+                              param=f"messages[{len(messages) - 1}].content[{part_number}]",
+                              code="unsupported_content")
     if last.role != "user":
         raise OpenAIError(400, f"the last message must be the user's, not the {last.role}'s",
                           param=f"messages[{len(messages) - 1}].role", code="last_message_not_user")

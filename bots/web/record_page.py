@@ -141,8 +141,8 @@ def render_not_found(language: str, record_id: str) -> str:
 
 @router.get("/records/{record_id}", include_in_schema=False, response_class=HTMLResponse)
 async def record_page(record_id: str, services: ServicesDep,
-                      lang: Annotated[str | None, Query(max_length=16)] = None,
-                      accept_language: Annotated[str | None, Header(max_length=500)] = None) -> HTMLResponse:
+                      lang: Annotated[str | None, Query()] = None,
+                      accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
     """The page of one record, or a 404 page."""
     language = pick_page_language(lang, accept_language)
     record = await run_in_threadpool(services.index.get, record_id)

@@ -73,8 +73,8 @@ class RecordView:
 
 def pick_page_language(requested: str | None, accept_language: str | None) -> str:
     """`?lang=` when it is one of ours, else the first of the browser's languages that is, else English."""
-    candidates = [requested or ""]
-    for part in (accept_language or "").split(","):
+    candidates = [(requested or "")[:16]]
+    for part in (accept_language or "")[:1000].split(",")[:20]:
         candidates.append(part.split(";")[0])
     for candidate in candidates:
         code = candidate.strip().lower().replace("_", "-").split("-")[0]
