@@ -184,6 +184,8 @@ def test_an_unknown_model_raises_not_found_error(client: openai.OpenAI) -> None:
     assert caught.value.code == "model_not_found"
     with pytest.raises(openai.NotFoundError):
         client.models.retrieve("gpt-4o")
+    with pytest.raises(openai.NotFoundError):
+        client.chat.completions.create(model="gpt-4o", messages=[user("solar")], stream=True)  # type: ignore[list-item]
 
 
 def test_errors_have_openai_shape_only_on_these_routes(base_url: str) -> None:

@@ -108,14 +108,15 @@ def _related(view: RecordView) -> str:
         cards.append(
             f'<li><a class="card" href="{_e(record_path(item.id, view.language))}">'
             f'<span class="badges"><span class="badge {_e(item.kind)}">{_e(_capital(item.kind_label))}</span></span>'
-            f'<span class="card-title">{_e(item.title)}</span>{meta}{reasons}</a></li>')
+            f'<span class="card-title" dir="auto">{_e(item.title)}</span>{meta}{reasons}</a></li>')
     return (f'<section class="related" aria-labelledby="related-title"><h3 id="related-title" class="block-title">'
             f'{_e(view.label("related"))}</h3><ol class="cards">{"".join(cards)}</ol></section>')
 
 
 def render_record(view: RecordView) -> str:
     """The whole page of a record."""
-    lang = f' lang="{_e(view.content_language)}"' if view.content_language else ""
+    # record text keeps its own direction inside a right-to-left page (an English title in the Arabic interface)
+    lang = (f' lang="{_e(view.content_language)}"' if view.content_language else "") + ' dir="auto"'
     where = " · ".join(_e(part) for part in (view.organization, view.country) if part)
     keywords = "".join(f'<li class="badge">{_e(word)}</li>' for word in view.keywords)
     body = (
