@@ -63,6 +63,7 @@ def test_the_page_shows_every_field_with_labels_in_the_chosen_language(base_url:
         assert str(value) in shown
     assert '<html lang="pt" dir="ltr">' in response.text
     assert '<a href="https://example.org/needs/42" rel="noopener noreferrer nofollow"' in response.text
+    assert f'<meta property="og:title" content="{FULL["title"]}">' in response.text  # link previews in chat apps
 
 
 def test_related_records_link_to_their_own_pages_in_the_same_language(base_url: str) -> None:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from assistant.composer import shorten
 from assistant.languages import LANGUAGES
 from assistant.messages import localize
 from assistant.results import Match
@@ -52,8 +53,9 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _shell(language: str, title: str, body: str, here: str) -> str:
-    """The page around `body`: the way back to the chat and a choice of language (plain links, no script)."""
+def _shell(language: str, title: str, body: str, here: str, summary: str = "") -> str:
+    """The page around `body`: the way back to the chat and a choice of language (plain links, no script);
+    `summary` feeds the link previews of chat apps (Telegram, Open WebUI)."""
     rtl = "rtl" if language in ("ar", "fa") else "ltr"
     current = ' aria-current="true"'
     choices = "".join(f'<li><a href="{_e(here)}?lang={_e(code)}" lang="{_e(code)}" hreflang="{_e(code)}"'
@@ -64,7 +66,9 @@ def _shell(language: str, title: str, body: str, here: str) -> str:
         f'<!doctype html>\n<html lang="{_e(language)}" dir="{rtl}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">\n'
         f"<title>{_e(title)} · {_e(app)}</title>\n"
-        '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">\n'
+        f'<meta property="og:title" content="{_e(title)}">\n<meta property="og:site_name" content="{_e(app)}">\n'
+        + (f'<meta name="description" property="og:description" content="{_e(summary)}">\n' if summary else "")
+        + '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">\n'
         '<link rel="stylesheet" href="/static/style.css">\n<link rel="stylesheet" href="/static/record.css">\n'
         '</head>\n<body class="record-page">\n<header class="topbar">\n'
         '<a class="brand" href="/"><img class="logo" src="/static/icon.svg" alt="" width="36" height="36">'
@@ -128,7 +132,7 @@ def render_record(view: RecordView) -> str:
            if keywords else "")
         + f'<h3>{_e(view.label("description"))}</h3>\n<p class="description"{lang}>{_e(view.description)}</p>\n'
         f'<p class="record-id"><code>{_e(view.id)}</code></p>\n</article>\n{_related(view)}')
-    return _shell(view.language, view.title, body, record_path(view.id))
+    return _shell(view.language, view.title, body, record_path(view.id), shorten(view.description, 200))
 
 
 def render_not_found(language: str, record_id: str) -> str:
