@@ -1,0 +1,36 @@
+"""What a question asks for, as the understanding step of the chain reads it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Intent", "Sought"]
+
+Sought = Literal["achievement", "demand", "partner", "any"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The understood need: what is sought (offers, needs, partners or any), the topic without its framing,
+    likely fields and named countries. `explicit_kind` is true when the question says outright which kind it
+    wants (then it filters); an inferred kind only weighs."""
+
+    sought: Sought = "any"
+    topic: str = ""
+    fields: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    explicit_kind: bool = False
+    confidence: float = 0.0
+    framing: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def kind(self) -> str | None:
+        """The record kind to prefer: achievements for offers and partners, demands for needs."""
+        return {"achievement": "achievement", "partner": "achievement", "demand": "demand"}.get(self.sought)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The `intent` of an answer's metadata."""
+        return {"sought": self.sought, "topic": self.topic, "fields": list(self.fields),
+                "countries": list(self.countries), "explicit_kind": self.explicit_kind,
+                "confidence": round(self.confidence, 3)}
