@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,12 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.catalog import Catalog, Filters
 from retrieval.errors import InvalidInput
+from retrieval.hybrid import Hit, rank_hybrid
 from retrieval.language import detect_language
-from retrieval.ranking import LEXICAL_WEIGHT, confident_bm25, fuse_scores
+from retrieval.ranking import LEXICAL_WEIGHT
 from retrieval.record import Record, content_hash
 from retrieval.snapshot import VectorSnapshot
 from retrieval.snapshot_file import load_snapshot, save_snapshot
-from retrieval.snippet import make_snippet
 from retrieval.store import VectorStore
 from retrieval.tokenizer import index_terms
 
@@ -47,21 +47,6 @@ class IndexConfig:
     candidates: int = 50
     lexical_weight: float = LEXICAL_WEIGHT
     freshness_seconds: float = 1.0
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result."""
-
-    record: Record
-    score: float
-    snippet: str
-    sources: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        r = self.record
-        return {"id": r.id, "kind": r.kind, "title": r.title, "organization": r.organization,
-                "country": r.country, "field": r.field, "score": round(self.score, 6), "snippet": self.snippet}
 
 
 def _text_hash(text: str) -> str:
@@ -286,39 +271,8 @@ class Index:
             raise InvalidInput("the query is empty")
         if not 1 <= k <= 100:
             raise InvalidInput("k must be between 1 and 100")
-        filters = filters or Filters()
-        limit = max(self.config.candidates, k)
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-        snapshot = self.snapshot()
-        dense = snapshot.calibrated(vector, limit, filters)
-        if not len(snapshot):
-            dense = dict(self.store.query(vector.tolist(), limit, filters))
-        lexical = self.lexical(query, limit, filters)
-        unseen = snapshot.score(vector, [i for i, _ in lexical if i not in dense])
-        # A record without a vector yet (a backfill in progress) stands in for the dense candidate of its lexical
-        # rank: lexical search's r-th best counts as dense search's r-th best. Taking it for a typical candidate
-        # (the median) ranked it below the embedded ones, and search while a quarter of the corpus had vectors
-        # was worse than lexical search alone (benchmarks/embedding_choices.py).
-        ladder = sorted(dense.values(), reverse=True)
-        pending = {doc_id: ladder[min(rank, len(ladder) - 1)] for rank, (doc_id, _) in enumerate(lexical)
-                   if ladder and doc_id not in dense and doc_id not in unseen}
-        fused = fuse_scores({**dense, **unseen, **pending}, lexical, lexical_weight=self.config.lexical_weight,
-                            missing_dense=0.0, confident=confident_bm25(len(snapshot)))
-        top = fused[: k * 2]
-        records = self.catalog.get_many([i for i, _ in top])
-        dense_rank = {i: n for n, i in enumerate(sorted(dense, key=lambda i: -dense[i]), 1)}
-        lexical_rank = {i: n for n, (i, _) in enumerate(lexical, 1)}
-        hits = []
-        for rid, score in top:
-            record = records.get(rid)
-            if record is None:
-                continue
-            sources = {name: rank for name, rank in (("dense", dense_rank.get(rid)), ("lexical", lexical_rank.get(rid)))
-                       if rank is not None}
-            hits.append(Hit(record, score, make_snippet(record.description, query), sources))
-            if len(hits) == k:
-                break
-        return hits
+        return rank_hybrid(self, vector, query, k, filters or Filters())
 
     def snapshot(self) -> VectorSnapshot:
         """The in-memory vectors; rebuilt when the catalog changed (checked at most once per `freshness_seconds`).

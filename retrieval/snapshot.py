@@ -159,6 +159,11 @@ class VectorSnapshot:
             out.update(zip([self.ids[r] for r in rows], scores.tolist(), strict=True))
         return out
 
+    def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
+        """Unit vectors of the snapshot's records among `ids`, in that order (the others are left out)."""
+        rows = [self._row[d] for d in ids if d in self._row]
+        return np.asarray(self.vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+
     def score(self, query: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
         """Calibrated scores of the snapshot's records among `ids` (the others are left out)."""
         known = [doc_id for doc_id in ids if doc_id in self._row]

@@ -1,0 +1,68 @@
+"""Search for a need rather than a sentence: the topic weighs most, the asked-for kind is preferred, and the
+best first-pass records pull the query toward their part of the corpus.
+
+A need arrives framed ("who can help us bring our medical technologies to practice?"). `NeedQuery` carries the
+parts the understanding step separated: texts to embed with weights (the topic, then the whole question with
+less weight, so nothing the framing filter removed by mistake is lost), the lexical query (the topic words only:
+framing words would otherwise decide BM25, most of all in a language the corpus barely holds, where every word
+is rare) and a preferred kind.
+
+Pseudo-relevance feedback (Rocchio, in the embedder's space): the centroid of the first pass's best records is
+added to the query vector. Records are written in the corpus's own languages and words, so the centroid carries
+the topic in the records' language, which a question in another language reaches only weakly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.catalog import Filters
+from retrieval.errors import InvalidInput
+from retrieval.hybrid import Hit, rank_hybrid
+from retrieval.index import Index
+
+__all__ = ["NeedQuery", "search_need"]
+
+
+@dataclass(frozen=True)
+class NeedQuery:
+    """What to search for: weighted texts to embed, the lexical query, a kind preference and feedback depth."""
+
+    texts: Sequence[tuple[str, float]]
+    lexical: str
+    kind_bonus: Mapping[str, float] = field(default_factory=dict)
+    feedback_records: int = 8
+    feedback_weight: float = 1.0
+    snippet: str | None = None
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
+
+
+def query_vector(index: Index, texts: Sequence[tuple[str, float]]) -> np.ndarray:
+    """The weighted sum of the texts' unit query vectors, normalized."""
+    vectors = [weight * _unit(np.asarray(index.embeddings.embed_query(text), dtype=np.float32))
+               for text, weight in texts if text.strip() and weight > 0]
+    if not vectors:
+        raise InvalidInput("the query is empty")
+    return _unit(np.sum(vectors, axis=0))
+
+
+def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    """The best `k` records for the need (see the module docstring)."""
+    if not 1 <= k <= 100:
+        raise InvalidInput("k must be between 1 and 100")
+    filters = filters or Filters()
+    vector = query_vector(index, query.texts)
+    snippet = query.snippet or query.lexical
+    if query.feedback_records > 0 and query.feedback_weight > 0:
+        first = rank_hybrid(index, vector, query.lexical, query.feedback_records, filters,
+                            snippet_query=snippet, kind_bonus=query.kind_bonus)
+        found = index.snapshot().vectors_of([h.record.id for h in first])
+        if len(found):
+            vector = _unit(vector + query.feedback_weight * _unit(found.mean(axis=0)))
+    return rank_hybrid(index, vector, query.lexical, k, filters, snippet_query=snippet, kind_bonus=query.kind_bonus)
