@@ -19,6 +19,9 @@ MAX_GROUPS = 300
 """Distinct texts compared pairwise (the most asked ones); the rest stay grouped by exact normalized text."""
 
 
+_MIN_TEXT = 12
+
+
 @dataclass(frozen=True)
 class Asked:
     """One asked question as the grouping sees it."""
@@ -63,6 +66,9 @@ def _exact_groups(items: Sequence[Asked]) -> list[Group]:
 
 
 def _similar_text(a: str, b: str, threshold: float) -> bool:
+    """Typos and small rewordings; very short texts differ in meaning by one character ("model a2" / "a3")."""
+    if min(len(a), len(b)) < _MIN_TEXT:
+        return False
     matcher = difflib.SequenceMatcher(None, a, b)
     return matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold \
         and matcher.ratio() >= threshold

@@ -92,11 +92,11 @@ class Recorder:
                     break
                 item = self._queue.get_nowait()
             self._save(rows)
+            self._periodic()
             for marker in markers:
                 marker.set()
             if stop:
                 return
-            self._periodic()
 
     def _save(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
