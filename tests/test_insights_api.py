@@ -161,3 +161,22 @@ def test_questions_and_ratings_survive_a_restart(data_dir: Path, tmp_path: Path)
     assert summary["questions"] == 1 and summary["feedback"]["down"] == 1
     assert summary["unanswered"][0]["question"] == OFF_TOPIC[0][0]
     assert rerated.status_code == 201
+
+
+def test_feedback_is_rate_limited_like_other_public_posts(data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(data_dir / "data", tmp_path / "data")
+    settings = make_settings(tmp_path / "data", staff_api_keys=KEY, rate_limit_per_minute=3)
+    with live_server(create_app(settings)) as url, httpx.Client(base_url=url, timeout=30) as client:
+        answer_id = _ask(client, *ON_TOPIC[0])["answer_id"]
+        statuses = [client.post("/v1/feedback", json={"answer_id": answer_id, "rating": "up"}).status_code
+                    for _ in range(3)]
+    assert statuses == [201, 201, 429]
+
+
+def test_odd_answer_ids_are_unknown_not_errors(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for odd in ("\u0000", "'; DROP TABLE insight_questions; --", "ü" * 64, " "):
+            response = client.post("/v1/feedback", json={"answer_id": odd, "rating": "up"})
+            assert response.status_code in (404, 422) and response.json()["error"]["code"]

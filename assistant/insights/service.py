@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -29,6 +30,7 @@ RATINGS = ("up", "down")
 MAX_COMMENT = 2000
 MAX_QUESTION = 4000
 _VECTORS = 5000
+_ANSWER_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 def is_answered(data: Mapping[str, Any]) -> tuple[bool, str]:
@@ -116,9 +118,11 @@ class InsightsService:
         if len(text) > MAX_COMMENT:
             raise InvalidInput(f"comment is longer than {MAX_COMMENT} characters")
         answer_id = answer_id.strip()
+        if not _ANSWER_ID.fullmatch(answer_id):  # no answer has such an id: skip the database
+            raise NotFound(f"no answer with id {answer_id[:64]!r}")
         self.flush(2.0)
         for attempt in range(3):
-            if answer_id and self.store.rate(answer_id, rating, text or None, self._clock()):
+            if self.store.rate(answer_id, rating, text or None, self._clock()):
                 return {"answer_id": answer_id, "rating": rating, "comment": text or None}
             if attempt < 2:  # another worker process may still be writing the question
                 time.sleep(0.25)
