@@ -114,3 +114,18 @@ def test_a_button_for_an_unknown_answer_says_it_is_too_old(bot: App, fake_api: F
     toasts = [p for m, p in fake_api.calls if m == "answerCallbackQuery"]
     assert toasts[-1].get("text") == feedback_text("en", "unknown")
     assert not [m for m, _ in fake_api.calls if m == "editMessageReplyMarkup"]
+
+
+def test_feedback_texts_exist_in_all_17_languages_on_the_bot_and_the_chat_page() -> None:
+    import re
+    from pathlib import Path
+
+    from assistant.languages import LANGUAGES
+
+    for language in LANGUAGES:
+        for key in ("thanks", "ask_comment", "comment_saved", "unknown"):
+            own = feedback_text(language, key)
+            assert own and (language == "en" or own != feedback_text("en", key)), (language, key)
+    script = (Path(__file__).parent.parent / "bots" / "web" / "static" / "feedback.js").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'^  (\w\w): (\[.*\]),$', script, flags=re.MULTILINE))
+    assert set(rows) == set(LANGUAGES) and all(row.count('", "') == 4 for row in rows.values())
