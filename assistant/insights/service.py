@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -59,6 +60,7 @@ class InsightsService:
         self._clock = clock
         self._recorder = Recorder(self.store.add, every=self.purge)
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._vectors_lock = threading.Lock()
 
     def start(self) -> None:
         """For long-running processes: start the writer, which purges old questions now and then hourly."""
@@ -139,12 +141,15 @@ class InsightsService:
 
     def _vector(self, text: str) -> list[float]:
         """The question's vector, remembered: the staff page asks for the same unanswered questions again."""
-        vector = self._vectors.get(text)
+        with self._vectors_lock:
+            vector = self._vectors.get(text)
         if vector is None:
             assert self.embeddings is not None
-            vector = self._vectors[text] = self.embeddings.embed_query(text)
-            while len(self._vectors) > _VECTORS:
-                self._vectors.popitem(last=False)
+            vector = self.embeddings.embed_query(text)
+            with self._vectors_lock:
+                self._vectors[text] = vector
+                while len(self._vectors) > _VECTORS:
+                    self._vectors.popitem(last=False)
         return vector
 
     def questions(self, days: int = 30) -> list[dict[str, Any]]:
