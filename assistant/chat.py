@@ -72,7 +72,8 @@ class Assistant:
                 answer=state.text, country=state.country, cited=[c.id for c in state.citations],
                 topic=state.topic or state.condensed or state.message))
         return Answer(answer=state.text, language=state.language, citations=state.citations,
-                      partners=state.partners, session_id=state.session_id, metadata=state.metadata)
+                      partners=state.partners, session_id=state.session_id, metadata=state.metadata,
+                      question=state.message)
 
     def answer(self, message: str, *, language: str | None = None, session_id: str | None = None,
                filters: Filters | None = None, history: list[Turn] | None = None) -> Answer:

@@ -219,6 +219,7 @@ def ask(
         fail("the question is empty")
     with services_for(data_dir) as services:
         answer = services.assistant.answer(question, language=lang, session_id=session)
+        services.insights.record(answer, channel="cli")
         emit(answer.as_dict(), as_json, _ask_text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -60,13 +61,17 @@ class Answer:
     partners: list[Partner]
     session_id: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Names this answer for feedback (`POST /v1/feedback`) and staff insights."""
+    question: str = ""
+    """The message answered (kept out of `as_dict`: the client sent it)."""
 
     def as_dict(self) -> dict[str, Any]:
-        """The DESIGN.md shape: answer, language, citations, partners, session_id, metadata."""
+        """The DESIGN.md shape: answer, language, citations, partners, session_id, metadata, answer_id."""
         return {"answer": self.answer, "language": self.language,
                 "citations": [c.as_dict() for c in self.citations],
                 "partners": [p.as_dict() for p in self.partners],
-                "session_id": self.session_id, "metadata": dict(self.metadata)}
+                "session_id": self.session_id, "metadata": dict(self.metadata), "answer_id": self.answer_id}
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from assistant.chat import Assistant
 from assistant.inquiries import InquiryService
+from assistant.insights import InsightsService
 from assistant.query_cache import QueryCache
 from assistant.settings import Settings
 from retrieval.embedder import make_embeddings
@@ -22,8 +23,10 @@ class Services:
     index: Index
     inquiries: InquiryService
     assistant: Assistant
+    insights: InsightsService
 
     def close(self) -> None:
+        self.insights.close()
         self.inquiries.close()
         self.assistant.sessions.close()
         self.index.close()
@@ -47,4 +50,6 @@ def build_services(settings: Settings) -> Services:
     )
     inquiries = InquiryService.from_settings(settings, index=index)
     assistant = Assistant.from_settings(settings, index)
-    return Services(settings=settings, index=index, inquiries=inquiries, assistant=assistant)
+    insights = InsightsService(inquiries.engine, embeddings=embeddings,
+                               retention_days=settings.insights_retention_days)
+    return Services(settings=settings, index=index, inquiries=inquiries, assistant=assistant, insights=insights)

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     telegram_retry_budget_seconds: float = Field(default=30.0, gt=0)
     api_keys: SecretStr | None = None
     public_url: str | None = None
+    insights_retention_days: int = Field(default=180, ge=1, le=36_500)
 
     @field_validator("chroma_url", "database_url", "llm_base_url", "llm_model", "telegram_base_url",
                      "embedder_base_url", "public_url", mode="before")

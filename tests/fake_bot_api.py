@@ -177,8 +177,8 @@ class FakeBotApi:
         message: dict[str, Any] = {"message_id": params.get("message_id") or next(self._ids),
                                    "date": int(time.time()), "from": BOT_USER, "text": plain,
                                    "chat": {"id": params.get("chat_id"), "type": "private"}}
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        if isinstance(params.get("reply_markup"), dict) and "inline_keyboard" in params["reply_markup"]:
+            message["reply_markup"] = params["reply_markup"]  # as Telegram: a message keeps inline keyboards only
         return message
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

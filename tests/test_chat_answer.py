@@ -63,7 +63,7 @@ def test_record_content_keeps_its_language_and_framing_follows_the_user(loaded_s
 def test_answer_as_dict_has_the_design_shape(loaded_services: Services) -> None:
     data = loaded_services.assistant.answer(SOLAR).as_dict()
 
-    assert set(data) == {"answer", "language", "citations", "partners", "session_id", "metadata"}
+    assert set(data) == {"answer", "language", "citations", "partners", "session_id", "metadata", "answer_id"}
     assert set(data["citations"][0]) == {"id", "title", "kind", "organization", "country", "field", "snippet",
                                          "language"}
     assert set(data["partners"][0]) == {"organization", "country", "score", "evidence", "reason"}

@@ -82,7 +82,8 @@ def test_a_russian_question_gets_a_russian_answer_with_numbered_sources(bot: App
     assert "sendChatAction" in fake_api.methods()
     assert detect_language(answer.split(text("ru", "sources"))[0]) == "ru"
     assert f"\n{text('ru', 'sources')}\n[1] " in answer
-    assert buttons(sent[-1]) == [(text("ru", "btn_partners"), "need:")]
+    assert buttons(sent[-1])[0] == (text("ru", "btn_partners"), "need:")
+    assert [label for label, _ in buttons(sent[-1])[1:]] == ["👍", "👎"]
 
 
 def test_find_partners_under_an_answer_suggests_organizations_with_evidence(bot: App, fake_api: FakeBotApi) -> None:

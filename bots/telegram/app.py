@@ -24,6 +24,7 @@ from assistant.languages import LANGUAGES
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.telegram import chat, demand, general, jobs, search, subscribe
+from bots.telegram import feedback as answer_feedback
 from bots.telegram.deps import DEPS_KEY, Deps
 from bots.telegram.errors import on_error
 from bots.telegram.processor import ChatOrderedProcessor
@@ -66,6 +67,7 @@ def build_application(settings: Settings, services: Services, *, timeout: float 
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
     application.bot_data[DEPS_KEY] = Deps(services, store, timeout)
+    services.insights.start()
     _add_handlers(application)
     application.add_error_handler(on_error)
     queue = application.job_queue
@@ -93,6 +95,8 @@ def _add_handlers(application: App) -> None:
         CallbackQueryHandler(search.introduction, pattern=r"^intro[:#]"),
         CallbackQueryHandler(search.record_partners, pattern=r"^partners[:#]"),
         CallbackQueryHandler(chat.partners_for_need, pattern=r"^need:"),
+        CallbackQueryHandler(answer_feedback.rate, pattern=answer_feedback.PATTERN),
+        MessageHandler(typed & filters.REPLY, answer_feedback.comment),
         MessageHandler(typed, chat.ask),
         MessageHandler(filters.COMMAND, general.unknown_command),
         CallbackQueryHandler(general.stale_button),

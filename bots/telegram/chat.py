@@ -15,6 +15,7 @@ from bots.telegram.deps import (
     show_typing,
 )
 from bots.telegram.format import answer_html, escape, partners_html
+from bots.telegram.rating import feedback_buttons
 from bots.telegram.search import intro_buttons
 from bots.telegram.texts import text
 
@@ -34,10 +35,12 @@ async def ask(update: Update, context: Context) -> None:
     await show_typing(update, context)
     answer = await call(context, deps(context).services.assistant.answer, question,
                         language=chosen_language(update, context), session_id=f"telegram:{update.effective_chat.id}")
+    deps(context).services.insights.record(answer, channel="telegram")
     if context.user_data is not None:
         context.user_data[_NEED] = question
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(text(answer.language, "btn_partners"),
-                                                           callback_data=f"{_NEED}:")]])
+                                                           callback_data=f"{_NEED}:")],
+                                     feedback_buttons(answer.answer_id)])
     await reply_html(update, context, answer_html(answer), keyboard)
 
 

@@ -14,7 +14,9 @@ from assistant.settings import Settings
 from bots.web import chat, openai_api, ops, record_page, records, search, site
 from bots.web.docs import install_docs
 from bots.web.errors import ERROR_RESPONSES, install_error_handlers
+from bots.web.feedback import router as feedback_router
 from bots.web.inquiries import router as inquiries_router
+from bots.web.insights import router as insights_router
 from bots.web.limits import BodyLimit
 from bots.web.metrics import Metrics, MetricsMiddleware
 from bots.web.ratelimit import RateLimiter
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or await run_in_threadpool(build_services, settings)
+        app.state.services.insights.start()
         try:
             yield
         finally:
@@ -49,6 +52,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(module.router)
     app.include_router(openai_api.router)
     app.include_router(record_page.router)
+    app.include_router(feedback_router)
+    app.include_router(insights_router)
     app.mount("/static", StaticFiles(directory=site.STATIC), name="static")
     install_docs(app)
     return app

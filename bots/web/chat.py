@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
+from assistant.services import Services
 from bots.web.deps import ServicesDep
 from bots.web.fields import NOT_BLANK
 from bots.web.ratelimit import rate_limited
@@ -60,6 +61,7 @@ async def chat(body: ChatRequest, services: ServicesDep) -> dict[str, Any]:
     """`{"answer","language","citations","partners","session_id"}`."""
     answer = await run_in_threadpool(services.assistant.answer, body.message, language=body.language,
                                      session_id=body.session_id, filters=body.retrieval_filters())
+    services.insights.record(answer, channel="api")
     return answer.as_dict()
 
 
@@ -72,8 +74,17 @@ async def chat_stream(body: ChatRequest, services: ServicesDep) -> EventSourceRe
     """Server-sent events; retrieval runs before the response starts, so its errors are plain JSON errors."""
     events = services.assistant.stream(body.message, language=body.language, session_id=body.session_id,
                                        filters=body.retrieval_filters())
+    events = _recorded(events, services, body.message)
     first = await run_in_threadpool(next, events, None)
     return EventSourceResponse(_sse(first, events), ping=15)
+
+
+def _recorded(events: Iterator[tuple[str, Any]], services: Services, question: str) -> Iterator[tuple[str, Any]]:
+    """The events unchanged; the finished answer (`done`) is recorded for staff insights."""
+    for name, data in events:
+        if name == "done":
+            services.insights.record(data, channel="web", question=question)
+        yield name, data
 
 
 def _sse(first: tuple[str, Any] | None, events: Iterator[tuple[str, Any]]) -> Iterator[ServerSentEvent]:

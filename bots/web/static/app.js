@@ -5,6 +5,7 @@ import { api, apiError, describeError, readEvents } from "./api.js";
 import { $, el } from "./dom.js";
 import { browserLanguage, countryLine, countryName, fieldLabel, language, setLanguage, t } from "./lang.js";
 import { introductions, partnerList, recordCard, renderAnswer } from "./records.js";
+import { feedbackBar } from "./feedback.js";
 
 const state = {
   config: { languages: [], fields: [], kinds: ["achievement", "demand"], countries: [], features: {} },
@@ -97,6 +98,7 @@ function finish(view, answer, question) {
     if (answer.partners && view.partners.hidden) showPartners(view, answer.partners);
     showText(view, answer.answer || view.text, false);
     if (state.choice === "auto" && answer.language && answer.language !== language()) applyLanguage(answer.language);
+    if (answer.answer_id) view.node.append(feedbackBar(answer.answer_id));
     if (state.config.features.inquiries) {
       const ids = view.citations.map((c) => c.id);
       view.actions.replaceChildren(el("button", { type: "button", class: "ghost", text: t("request_intro"), "data-label": "request_intro",
