@@ -257,3 +257,12 @@ def test_a_question_over_the_length_limit_raises_bad_request_error(client: opena
         ask(client, user("solar " * 1000))
 
     assert "4000" in caught.value.message
+
+
+def test_a_completion_id_takes_feedback_and_counts_in_insights(client: openai.OpenAI, base_url: str) -> None:
+    completion = ask(client, user(SOLAR_RU))
+    streamed_id = [chunk.id for chunk in ask(client, user("Who offers solar cell technologies?"), stream=True)][-1]
+
+    for answer_id, rating in ((completion.id, "up"), (streamed_id, "down")):
+        response = httpx.post(f"{base_url}/v1/feedback", json={"answer_id": answer_id, "rating": rating}, timeout=30)
+        assert response.status_code == 201, response.text

@@ -32,4 +32,6 @@ class FeedbackIn(BaseModel):
              responses={404: {"description": "No answer with this id"}})
 async def feedback(body: FeedbackIn, services: ServicesDep) -> dict[str, Any]:
     """201 `{"answer_id","rating","comment"}`; 404 for an unknown answer id."""
-    return await run_in_threadpool(services.insights.rate, body.answer_id, body.rating, body.comment)
+    # the OpenAI-compatible route's completion id is `chatcmpl-` + the answer id
+    answer_id = body.answer_id.removeprefix("chatcmpl-")
+    return await run_in_threadpool(services.insights.rate, answer_id, body.rating, body.comment)

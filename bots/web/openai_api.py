@@ -11,7 +11,7 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -82,6 +82,9 @@ async def chat_completions(body: ChatCompletionRequest, request: Request,
     cid = completion_id()
     if not body.stream:
         answer = await run_in_threadpool(services.assistant.answer, question, filters=filters, history=history)
+        # the completion's id is the answer's, so POST /v1/feedback takes either form
+        cid = f"chatcmpl-{answer.answer_id}"
+        services.insights.record(answer, channel="openai")
         cited = [citation.as_dict() for citation in answer.citations]
         return completion(cid, card.id, answer.answer, url_citations(answer.answer, cited, base, answer.language),
                           usage(prompt, answer.answer))
@@ -89,7 +92,9 @@ async def chat_completions(body: ChatCompletionRequest, request: Request,
     # retrieval runs before the response starts, so its errors are still plain (OpenAI-shaped) errors
     first = await run_in_threadpool(next, events, None)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    chunks = _Chunks(cid, card.id, base, prompt, include_usage)
+    chunks = _Chunks(cid, card.id, base, prompt, include_usage,
+                     on_done=lambda done: services.insights.record({**done, "answer_id": cid.removeprefix("chatcmpl-")},
+                                                                   channel="openai", question=question))
     return EventSourceResponse(chunks.events(first, events), ping=15, sep="\n")
 
 
@@ -131,8 +136,10 @@ def _conversation(messages: list[ChatMessage]) -> tuple[str, list[Exchange]]:
 class _Chunks:
     """The server-sent events of one streamed completion."""
 
-    def __init__(self, cid: str, model: str, base: str, prompt: int, include_usage: bool) -> None:
+    def __init__(self, cid: str, model: str, base: str, prompt: int, include_usage: bool,
+                 on_done: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.cid, self.model, self.base = cid, model, base
+        self.on_done = on_done
         self.prompt, self.include_usage = prompt, include_usage
         self.created = int(time.time())
 
@@ -168,6 +175,8 @@ class _Chunks:
             # the status line is gone: OpenAI's SDKs raise an APIError for a chunk that is an error
             yield self._event({"error": {"message": message, "type": "server_error", "param": None, "code": code}})
             return
+        if done and self.on_done is not None:
+            self.on_done(done)
         text = "".join(pieces)
         notes = url_citations(text, done.get("citations", []), self.base, done.get("language"))
         if notes:
