@@ -21,10 +21,12 @@ from assistant.guard import canned_reply_key
 from assistant.llm import LLM, LLMError, validate_citations
 from assistant.messages import localize
 from assistant.partners import partner_kind, suggest_partners
-from assistant.relevance import RelevanceConfig, retrieve
+from assistant.relevance import RelevanceConfig, retrieve_need
 from assistant.results import Citation, Partner
 from assistant.sessions import Turn
 from assistant.topic import TopicGate
+from assistant.understanding.intent import Intent
+from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.index import Hit, Index
 
@@ -44,6 +46,7 @@ class ChatState:
     condensed: str = ""
     topic: str = ""
     country: str | None = None
+    intent: Intent = field(default_factory=Intent)
     reply_key: str | None = None
     hits: list[Hit] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
@@ -56,8 +59,10 @@ class AnswerChain:
     """The steps, bound to an index and an optional model, composed as runnables."""
 
     def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
-                 topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8) -> None:
+                 topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
+                 reader: NeedReader | None = None) -> None:
         self.index = index
+        self.reader = reader or NeedReader(index.embeddings)
         self.llm = llm
         self.topic_gate = topic_gate
         self.relevance = relevance or RelevanceConfig()
@@ -66,6 +71,7 @@ class AnswerChain:
         self.prepare: Runnable[ChatState, ChatState] = (
             RunnableLambda(self.detect, name="detect_language")
             | RunnableLambda(self.condense, name="condense")
+            | RunnableLambda(self.understand, name="understand")
             | RunnableLambda(self.retrieve, name="retrieve"))
         self.chain: Runnable[ChatState, ChatState] = (
             self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
@@ -94,6 +100,16 @@ class AnswerChain:
         state.metadata.update(condensed=condensed, country=country, followup=followup)
         return replace(state, condensed=condensed, country=country, topic=topic_of(state.message, state.history))
 
+    def understand(self, state: ChatState) -> ChatState:
+        """What the question seeks, its topic without the framing, and named countries (`assistant.understanding`)."""
+        if state.reply_key:
+            return state
+        intent = self.reader.read(state.condensed)
+        if state.country and state.country not in intent.countries:
+            intent = replace(intent, countries=(state.country, *intent.countries))
+        state.metadata["intent"] = intent.as_dict()
+        return replace(state, intent=intent)
+
     def retrieve(self, state: ChatState) -> ChatState:
         """Hybrid retrieval behind the relevance gate; partners from the retrieved records."""
         if state.reply_key:
@@ -104,13 +120,17 @@ class AnswerChain:
             if score < self.topic_gate.margin:
                 return replace(state, reply_key="off_topic")
         chosen = state.filters
-        filters = Filters(kind=chosen.kind, field=chosen.field, country=state.country or chosen.country,
+        intent = state.intent
+        # an explicit kind ("which agencies need…", "calls for…") filters; an inferred one only weighs
+        kind = chosen.kind or (intent.kind if intent.explicit_kind else None)
+        filters = Filters(kind=kind, field=chosen.field, country=state.country or chosen.country,
                           language=chosen.language)
-        found = retrieve(self.index, state.condensed, filters, self.relevance)
+        query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
+        found = retrieve_need(self.index, query, filters, self.relevance)
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
         if not found.hits:
             return replace(state, reply_key="nothing_found")
-        kind = partner_kind(state.condensed)
+        kind = intent.kind or partner_kind(state.condensed)
         state.metadata["partner_kind"] = kind
         limit = self.llm_context if self.llm is not None else self.max_citations
         return replace(state, hits=found.hits, citations=[Citation.from_hit(h) for h in found.hits[:limit]],

@@ -22,6 +22,7 @@ from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
 from assistant.topic import TopicGate
+from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
 from retrieval.index import Index
@@ -35,22 +36,26 @@ class Assistant:
     """Answers questions over the index, remembers sessions, suggests partners, matches records."""
 
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
-                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None) -> None:
+                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
+                 reader: NeedReader | None = None) -> None:
         self.index = index
         self.sessions = sessions
         self.llm = llm
         self.relevance = relevance or RelevanceConfig()
         self.topic_gate = topic_gate
-        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate)
+        self.reader = reader or NeedReader(index.embeddings)
+        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate, reader=self.reader)
         self.matcher = Matcher(index)
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index) -> Assistant:
         """The assistant the settings describe: sessions in the data dir, the model if configured, and the
-        topic gate unless the embedder is the `hash` test double (its vectors carry no meaning)."""
-        gate = None if settings.embedder.startswith("hash") else TopicGate(index.embeddings)
+        topic gate and the embedder's reading of the kind sought unless the embedder is the `hash` test double (its
+        vectors carry no meaning)."""
+        meaningful = not settings.embedder.startswith("hash")
+        gate = TopicGate(index.embeddings) if meaningful else None
         return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
-                   topic_gate=gate)
+                   topic_gate=gate, reader=NeedReader(index.embeddings if meaningful else None))
 
     def _start(self, message: str, language: str | None, session_id: str | None,
                filters: Filters | None = None, history: list[Turn] | None = None) -> ChatState:

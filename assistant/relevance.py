@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from retrieval.catalog import Filters
 from retrieval.index import Hit, Index
+from retrieval.need import NeedQuery, search_need
 
-__all__ = ["RelevanceConfig", "Retrieved", "retrieve", "substantive"]
+__all__ = ["RelevanceConfig", "Retrieved", "retrieve", "retrieve_need", "substantive"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,19 @@ def retrieve(index: Index, query: str, filters: Filters | None = None,
     config = config or RelevanceConfig()
     if index.catalog.count() == 0:
         return Retrieved()
-    found = index.search(query, k=config.candidates, filters=filters or Filters())
+    return _gate(index.search(query, k=config.candidates, filters=filters or Filters()), config)
+
+
+def retrieve_need(index: Index, query: NeedQuery, filters: Filters | None = None,
+                  config: RelevanceConfig | None = None) -> Retrieved:
+    """`retrieve` for an understood need (`retrieval.need`): searched by its topic and kind."""
+    config = config or RelevanceConfig()
+    if index.catalog.count() == 0:
+        return Retrieved()
+    return _gate(search_need(index, query, k=config.candidates, filters=filters or Filters()), config)
+
+
+def _gate(found: list[Hit], config: RelevanceConfig) -> Retrieved:
     hits = [h for h in found if substantive(h, config)]
     cited = [h for h in hits if h.score >= config.min_score]
     if not cited:

@@ -14,7 +14,7 @@ from bots.web.app import create_app
 from retrieval.catalog import Filters
 from tests.conftest import make_settings
 
-QUESTION = "Who offers technology for satellites, solar energy and drones?"
+QUESTION = "Which organizations work on satellites, solar power or drones?"
 
 
 @pytest.fixture

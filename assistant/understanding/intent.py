@@ -22,6 +22,7 @@ class Intent:
     countries: tuple[str, ...] = ()
     explicit_kind: bool = False
     confidence: float = 0.0
+    margin: float = field(default=0.0, compare=False)
     framing: tuple[str, ...] = field(default=(), compare=False)
 
     @property

@@ -1,0 +1,120 @@
+"""Separating what a question is about (its topic) from how it is asked (its framing).
+
+"Кто может помочь перевести наши медицинские технологии в практику?" is about medical technologies;
+"who can help", "bring to practice" and "our" frame the need. Search by the whole sentence lets the
+framing words decide: they match records that use them (cooperation projects, "practice" reports) and,
+in a language the corpus barely holds, every such word is rare and weighs more than the topic.
+
+The framing vocabulary (prompts/framing.json: request verbs, generic nouns such as technology,
+solution, partner, organization, question words, pleasantries) and general stop words (stopwordsiso)
+of the question's language are removed; what remains, in its original order, is the topic. A prefix
+entry (`технолог*`) covers inflected forms. Words are found with ICU word breaks, so scripts written
+without spaces (Chinese, Japanese, Thai) are segmented too.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+import icu
+import stopwordsiso
+
+__all__ = ["Framing", "TopicWords", "split_topic"]
+
+_WORD_ENDINGS = frozenset("能力性化机器体电光热水气量率法")
+
+
+@dataclass(frozen=True)
+class TopicWords:
+    """The topic words of a question (original forms, in order), the framing words, and the topic as text: the
+    question with its framing words taken out, so words that stood together stay together (a Chinese or Thai
+    topic keeps its characters joined, which word segmentation and bigram matching need)."""
+
+    words: tuple[str, ...]
+    framing: tuple[str, ...]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Framing words of one or more languages: exact forms and prefixes."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def is_framing(self, word: str) -> bool:
+        return word in self.exact or word.startswith(self.prefixes)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+
+
+@lru_cache(maxsize=1)
+def _lists() -> dict[str, list[str]]:
+    raw = json.loads(files("prompts").joinpath("framing.json").read_text(encoding="utf-8"))
+    return {lang: [_norm(w) for w in words] for lang, words in raw["words"].items()}
+
+
+@lru_cache(maxsize=64)
+def framing_for(languages: tuple[str, ...]) -> Framing:
+    """The framing words and stop words of these languages together."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for lang in languages:
+        for word in _lists().get(lang, []):
+            if word.endswith("*") and len(word) > 1:
+                prefixes.append(word[:-1])
+            else:
+                exact.add(word)
+        if stopwordsiso.has_lang(lang):
+            # a lone CJK character that ends many words is split off by word breaks at times (太阳|能 of 太阳能)
+            exact.update(_norm(w) for w in stopwordsiso.stopwords(lang) if len(w) > 1 or w not in _WORD_ENDINGS)
+    return Framing(frozenset(exact), tuple(sorted(set(prefixes), key=len, reverse=True)))
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each word (a segment with a letter or digit)."""
+    breaker = icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+    breaker.setText(text)
+    out, start = [], 0
+    for end in breaker:
+        if any(unicodedata.category(c)[0] in "LN" for c in text[start:end]):
+            out.append((start, end))
+        start = end
+    return out
+
+
+def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
+    """Topic and framing words of `question`, judged with the framing lists of `languages` (and English,
+    which questions in any language borrow from). Multi-word entries ("chúng tôi", "kerja sama") match
+    runs of words; the text is segmented before normalization (NFKC splits Thai vowels, which breaks
+    ICU's dictionary segmentation)."""
+    framing = framing_for(tuple(dict.fromkeys((*languages, "en"))))
+    spans = _words(question)
+    words = [question[a:b] for a, b in spans]
+    normalized = [_norm(w).strip("'") for w in words]
+    framed = [False] * len(words)
+    for size in (3, 2):
+        for start in range(len(words) - size + 1):
+            if " ".join(normalized[start:start + size]) in framing.exact:
+                framed[start:start + size] = [True] * size
+    for n, word in enumerate(normalized):
+        framed[n] = framed[n] or framing.is_framing(word)
+    pieces: list[str] = []
+    previous: int | None = None
+    for n, (start, end) in enumerate(spans):
+        if framed[n]:
+            continue
+        if previous is not None:
+            gap = question[spans[previous][1]:start]
+            adjacent = previous == n - 1 and not gap.strip()
+            pieces.append(gap if adjacent else " ")
+        pieces.append(question[start:end])
+        previous = n
+    return TopicWords(tuple(w for w, f in zip(words, framed, strict=True) if not f),
+                      tuple(w for w, f in zip(words, framed, strict=True) if f), "".join(pieces).strip())

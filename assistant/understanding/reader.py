@@ -1,0 +1,57 @@
+"""The understanding step: one question in, its `Intent` and the `NeedQuery` that retrieves for it out."""
+
+from __future__ import annotations
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.countries import find_country
+from assistant.detect import detect_with_score
+from assistant.understanding.framing import split_topic
+from assistant.understanding.intent import Intent
+from assistant.understanding.sought import SoughtClassifier
+from retrieval.need import NeedQuery
+
+__all__ = ["NeedReader"]
+
+# How much the whole question adds to the topic in the query vector: the topic leads, and the question keeps
+# what the framing filter removed by mistake (a topic word that is also a framing word somewhere).
+QUESTION_WEIGHT = 0.5
+# An inferred (not explicit) kind weighs this many calibrated standard deviations per unit of margin,
+# capped at `KIND_BONUS_MAX`.
+KIND_BONUS_PER_MARGIN = 60.0
+KIND_BONUS_MAX = 0.5
+# Pseudo-relevance feedback from the first pass's best records (`retrieval.need`).
+FEEDBACK_RECORDS = 8
+
+
+class NeedReader:
+    """Reads questions with the multilingual embedder (see `assistant.understanding`)."""
+
+    def __init__(self, embeddings: Embeddings | None) -> None:
+        """`embeddings` reads the kind sought; None (a test double's meaningless vectors) leaves it to cue words."""
+        self.sought = SoughtClassifier(embeddings)
+
+    def read(self, question: str) -> Intent:
+        """The intent of a standalone question."""
+        code, _ = detect_with_score(question)
+        words = split_topic(question, (code,) if code else ())
+        reading = self.sought.read(question, words)
+        country = find_country(question)
+        sought = "partner" if reading.partners and reading.kind == "achievement" else reading.kind
+        return Intent(sought=sought, topic=words.text, countries=(country,) if country else (),  # type: ignore[arg-type]
+                      explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / 0.03),
+                      framing=words.framing, margin=reading.margin)
+
+    def query(self, intent: Intent, question: str, *, kind_filtered: bool) -> NeedQuery:
+        """The search for an intent; `kind_filtered` when the caller filters by kind already (no bonus then)."""
+        topic = intent.topic if len(intent.topic.split()) else ""
+        meaningful = self.sought.embeddings is not None
+        # the test double's vectors carry no meaning: blending or feeding back adds only noise
+        texts = [(topic, 1.0), (question, QUESTION_WEIGHT)] if topic and meaningful else [(question, 1.0)]
+        bonus: dict[str, float] = {}
+        kind = intent.kind
+        if kind and not kind_filtered:
+            bonus[kind] = min(KIND_BONUS_MAX, KIND_BONUS_PER_MARGIN * abs(intent.margin))
+        feedback = FEEDBACK_RECORDS if meaningful else 0
+        return NeedQuery(texts=texts, lexical=topic or question, kind_bonus=bonus, snippet=topic or question,
+                         feedback_records=feedback)

@@ -1,0 +1,154 @@
+"""Needs as people type them: what the assistant cites, suggests and finds, on graded topical questions.
+
+Reads a topical eval file (default `../shared/eval/topical_dev.json`: realistic needs in 15 languages with
+graded relevance, 2 = answers the need, 1 = related) and runs every question through the whole assistant
+(`Assistant.answer`, offline composer) and through `/v1/search`'s ranking (`Index.search`, k = 10) over an
+index of the sample corpus. Scores, per language and overall:
+
+- cited P@5 and graded nDCG@5 of the records an answer cites (the metrics of shared/eval/score.py);
+- `/v1/search` graded nDCG@10 and P@5;
+- kind accuracy: share of cited records of the kind the question asks for (questions that ask for a kind);
+- partner evidence: share of the top-3 suggested partners with at least one relevant record as evidence;
+- nothing-found answers.
+
+    python benchmarks/topical_eval.py --data-dir DIR [--eval FILE] [--label NAME] [--split even|odd]
+
+Writes benchmarks/results/topical-<label>.json and .md, and RUN files (`{"qid","ids"}` per line) beside them
+so that `python3 ../shared/eval/score.py --topical FILE RUN.jsonl` reproduces the cited and search scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.services import build_services  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from retrieval.catalog import Filters  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval" / "topical_dev.json"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def graded_ndcg(ranked: list[str], grades: dict[str, int], k: int) -> float:
+    """Graded nDCG@k as in shared/eval/score.py (gain = grade)."""
+    top = list(dict.fromkeys(ranked))[:k]
+    dcg = sum(grades.get(d, 0) / math.log2(i + 2) for i, d in enumerate(top))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def precision5(ranked: list[str], grades: dict[str, int]) -> float:
+    """Share of the first five (always divided by five) with grade >= 1."""
+    return sum(1 for d in list(dict.fromkeys(ranked))[:5] if grades.get(d, 0) >= 1) / 5.0
+
+
+def run(data_dir: Path, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every question through the assistant and the search ranking."""
+    services = build_services(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    rows = []
+    try:
+        services.assistant.answer("warm-up: solar cells")
+        for q in questions:
+            grades = {d: int(g) for d, g in q["relevant"].items()}
+            started = time.perf_counter()
+            answer = services.assistant.answer(q["text"])
+            elapsed = time.perf_counter() - started
+            cited = [c.id for c in answer.citations]
+            kinds = [c.kind for c in answer.citations]
+            search = [h.record.id for h in services.index.search(q["text"], k=10, filters=Filters())]
+            partners = answer.partners[:3]
+            rows.append({
+                "qid": q["id"], "lang": q["lang"], "kind": q.get("kind") or "any", "cited": cited,
+                "cited_kinds": kinds, "search": search,
+                "partners": [{"organization": p.organization, "evidence": p.evidence} for p in partners],
+                "partners_relevant": [any(grades.get(e, 0) >= 1 for e in p.evidence) for p in partners],
+                "cited_p5": precision5(cited, grades), "cited_ndcg5": graded_ndcg(cited, grades, 5),
+                "search_ndcg10": graded_ndcg(search, grades, 10), "search_p5": precision5(search, grades),
+                "nothing_found": not cited, "metadata": {k: v for k, v in answer.metadata.items()
+                                                         if k in ("intent", "match", "reply", "retrieved")},
+                "seconds": round(elapsed, 3),
+            })
+    finally:
+        services.close()
+    return rows
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Means per language and overall."""
+    def agg(group: list[dict[str, Any]]) -> dict[str, Any]:
+        n = len(group)
+        asked = [r for r in group if r["kind"] != "any"]
+        kind_total = sum(len(r["cited_kinds"]) for r in asked)
+        kind_ok = sum(sum(1 for k in r["cited_kinds"] if k == r["kind"]) for r in asked)
+        partners = [ok for r in group for ok in r["partners_relevant"]]
+        return {
+            "n": n,
+            "cited_p5": round(sum(r["cited_p5"] for r in group) / n, 4),
+            "cited_ndcg5": round(sum(r["cited_ndcg5"] for r in group) / n, 4),
+            "search_ndcg10": round(sum(r["search_ndcg10"] for r in group) / n, 4),
+            "search_p5": round(sum(r["search_p5"] for r in group) / n, 4),
+            "kind_accuracy": round(kind_ok / kind_total, 4) if kind_total else None,
+            "partners_relevant_top3": round(sum(partners) / len(partners), 4) if partners else None,
+            "nothing_found": sum(1 for r in group if r["nothing_found"]),
+            "seconds_p50": sorted(r["seconds"] for r in group)[n // 2],
+        }
+
+    by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_lang[r["lang"]].append(r)
+    out = {lang: agg(group) for lang, group in sorted(by_lang.items())}
+    out["ALL"] = agg(rows)
+    return out
+
+
+def markdown(label: str, source: str, summary: dict[str, Any]) -> str:
+    cols = ["n", "cited_p5", "cited_ndcg5", "search_ndcg10", "search_p5", "kind_accuracy",
+            "partners_relevant_top3", "nothing_found", "seconds_p50"]
+    lines = [f"# Topical needs: {label} ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
+             f"Questions: `{source}`. Cited = the records an answer cites (offline composer); search = "
+             "`/v1/search` top 10; kind accuracy over questions that ask for a kind; partners = share of the "
+             "top-3 partners with a relevant record as evidence.", "",
+             "| lang | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for lang, row in summary.items():
+        lines.append(f"| {lang} | " + " | ".join("–" if row[c] is None else str(row[c]) for c in cols) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True, help="an index of the sample corpus")
+    parser.add_argument("--eval", type=Path, default=DEV)
+    parser.add_argument("--label", default="dev")
+    parser.add_argument("--split", choices=["all", "even", "odd"], default="all",
+                        help="half of the questions (by position), for tuning on one half and checking the other")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    questions = json.loads(args.eval.read_text(encoding="utf-8"))["questions"]
+    if args.split != "all":
+        questions = questions[args.split == "odd"::2]
+    rows = run(args.data_dir, questions)
+    summary = summarize(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"topical-{args.label}"
+    stem.with_suffix(".json").write_text(json.dumps({"eval": str(args.eval.name), "summary": summary, "rows": rows},
+                                                    ensure_ascii=False, indent=1), encoding="utf-8")
+    stem.with_suffix(".md").write_text(markdown(args.label, args.eval.name, summary), encoding="utf-8")
+    for name, key in (("cited", "cited"), ("search", "search")):
+        Path(f"{stem}-{name}.run.jsonl").write_text(
+            "".join(json.dumps({"qid": r["qid"], "ids": r[key]}) + "\n" for r in rows), encoding="utf-8")
+    print(markdown(args.label, args.eval.name, summary))
+
+
+if __name__ == "__main__":
+    main()
