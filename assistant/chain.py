@@ -7,7 +7,7 @@ streaming, which must send citations before the answer text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,8 +56,10 @@ class AnswerChain:
     """The steps, bound to an index and an optional model, composed as runnables."""
 
     def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
-                 topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8) -> None:
+                 topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
+                 translate: Callable[[ChatState], ChatState] | None = None) -> None:
         self.index = index
+        self.translate = translate
         self.llm = llm
         self.topic_gate = topic_gate
         self.relevance = relevance or RelevanceConfig()
@@ -66,7 +68,8 @@ class AnswerChain:
         self.prepare: Runnable[ChatState, ChatState] = (
             RunnableLambda(self.detect, name="detect_language")
             | RunnableLambda(self.condense, name="condense")
-            | RunnableLambda(self.retrieve, name="retrieve"))
+            | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.translate_citations, name="translate"))
         self.chain: Runnable[ChatState, ChatState] = (
             self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
 
@@ -115,6 +118,10 @@ class AnswerChain:
         limit = self.llm_context if self.llm is not None else self.max_citations
         return replace(state, hits=found.hits, citations=[Citation.from_hit(h) for h in found.hits[:limit]],
                        partners=suggest_partners(found.partner_hits, kind=kind, language=state.language))
+
+    def translate_citations(self, state: ChatState) -> ChatState:
+        """Machine translations of the citations into the answer language, when a translator is configured."""
+        return self.translate(state) if self.translate is not None and state.citations else state
 
     def answer(self, state: ChatState) -> ChatState:
         """The answer text: a canned reply, the model's answer, or the composer's."""

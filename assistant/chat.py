@@ -22,6 +22,7 @@ from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
 from assistant.topic import TopicGate
+from assistant.translation import TranslationService, build_translation
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
 from retrieval.index import Index
@@ -35,13 +36,16 @@ class Assistant:
     """Answers questions over the index, remembers sessions, suggests partners, matches records."""
 
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
-                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None) -> None:
+                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
+                 translations: TranslationService | None = None) -> None:
         self.index = index
+        self.translations = translations or TranslationService(None, None)
         self.sessions = sessions
         self.llm = llm
         self.relevance = relevance or RelevanceConfig()
         self.topic_gate = topic_gate
-        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate)
+        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
+                                 translate=self._translate if self.translations.enabled else None)
         self.matcher = Matcher(index)
 
     @classmethod
@@ -50,7 +54,16 @@ class Assistant:
         topic gate unless the embedder is the `hash` test double (its vectors carry no meaning)."""
         gate = None if settings.embedder.startswith("hash") else TopicGate(index.embeddings)
         return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
-                   topic_gate=gate)
+                   topic_gate=gate, translations=build_translation(settings))
+
+    def _translate(self, state: ChatState) -> ChatState:
+        """The one place answers get machine translations of their citations (every channel uses it)."""
+        started = time.perf_counter()
+        citations = self.translations.citations(state.citations, state.language)
+        state.metadata["translation"] = {
+            "provider": self.translations.provider, "translated": sum(1 for c in citations if c.translation),
+            "ms": round((time.perf_counter() - started) * 1000, 1)}
+        return replace(state, citations=citations)
 
     def _start(self, message: str, language: str | None, session_id: str | None,
                filters: Filters | None = None) -> ChatState:

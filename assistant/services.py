@@ -26,6 +26,7 @@ class Services:
     def close(self) -> None:
         self.inquiries.close()
         self.assistant.sessions.close()
+        self.assistant.translations.close()
         self.index.close()
 
 
