@@ -22,10 +22,11 @@ from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
 from assistant.topic import TopicGate
-from assistant.translation import TranslationService, build_translation
+from assistant.translation import RecordTranslation, TranslationService, build_translation
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
-from retrieval.index import Index
+from retrieval.index import Hit, Index
+from retrieval.record import Record
 
 __all__ = ["Answer", "Assistant", "Citation", "Match", "Partner"]
 
@@ -126,6 +127,15 @@ class Assistant:
         Reasons come in `language` (default: the text's language, else English)."""
         code = pick_language(text or "", language, "en")
         return self.matcher.match(record_id=record_id, text=text, kind=kind, k=k, language=code)
+
+    def translate_record(self, record: Record, language: str) -> RecordTranslation | None:
+        """The record's title and description machine-translated into `language`, or None (same language,
+        no translator, or the translator cannot do it within its time budget)."""
+        return self.translations.record(record, language)
+
+    def translate_hits(self, hits: list[Hit], language: str) -> list[dict[str, str] | None]:
+        """For search results: each hit's title and snippet translated into `language`, or None."""
+        return self.translations.hits([(h.record, h.snippet) for h in hits], language)
 
     def localized(self, key: str, language: str, **values: str) -> str:
         """A localized UI or bot message (prompts/messages/<language>.json), English when missing."""
