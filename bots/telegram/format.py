@@ -110,7 +110,11 @@ def answer_html(answer: Answer) -> list[str]:
         for number, citation in enumerate(answer.citations, 1):
             where = _where(citation.organization, citation.country, lang)
             suffix = f" — {escape(where)}" if where else ""
-            lines.append(f"[{number}] <b>{escape(citation.title)}</b>{suffix} <code>{escape(citation.id)}</code>")
+            translated = (citation.translation or {}).get("title")
+            lines.append(f"[{number}] <b>{escape(translated or citation.title)}</b>{suffix} "
+                         f"<code>{escape(citation.id)}</code>")
+            if translated:  # a machine translation is labelled, and the original stays in view
+                lines.append(f"<i>{escape(text(lang, 'machine_translation'))}</i> · {escape(citation.title)}")
         blocks.append("\n".join(lines))
     return blocks
 
