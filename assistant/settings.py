@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.embedder import DEFAULT_EMBEDDER
@@ -47,14 +47,6 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @model_validator(mode="after")
-    def _translator_has_a_service(self) -> Settings:
-        if self.translator == "libretranslate" and not self.translate_url:
-            raise ValueError("TTC_TRANSLATOR=libretranslate needs TTC_TRANSLATE_URL (the LibreTranslate server)")
-        if self.translator == "llm" and not (self.llm_base_url and self.llm_model):
-            raise ValueError("TTC_TRANSLATOR=llm needs TTC_LLM_BASE_URL and TTC_LLM_MODEL")
-        return self
 
     def staff_keys(self) -> list[str]:
         """The configured staff API keys (never logged)."""

@@ -35,6 +35,7 @@ class FakeLibreTranslate:
     api_key: str | None = None
     delay: float = 0.0
     status: int = 200
+    char_limit: int | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     _server: ThreadingHTTPServer | None = None
@@ -69,6 +70,9 @@ class FakeLibreTranslate:
         """(status, JSON body) of one request, as LibreTranslate would answer it."""
         if self.status != 200:
             return self.status, {"error": "Service unavailable"}
+        if path == "/frontend/settings":
+            return 200, {"charLimit": self.char_limit or -1, "frontendTimeout": 500,
+                         "apiKeys": self.api_key is not None}
         if path == "/languages":
             return 200, [{"code": c, "name": c.upper(), "targets": list(t)} for c, t in self.pairs.items()]
         if path != "/translate":
@@ -85,6 +89,9 @@ class FakeLibreTranslate:
         if body.get("format", "text") not in ("text", "html"):
             return 400, {"error": "Invalid format"}
         texts = q if isinstance(q, list) else [q]
+        size = sum(len(text) for text in texts)
+        if self.char_limit is not None and size > self.char_limit:
+            return 400, {"error": f"Invalid request: request ({size}) exceeds text limit ({self.char_limit})"}
         translated = [f"[{target}] {text}" for text in texts]
         return 200, {"translatedText": translated if isinstance(q, list) else translated[0]}
 

@@ -168,6 +168,21 @@ def test_with_the_server_gone_answers_come_at_once_with_the_originals(tmp_path: 
     assert counts["failures"] == 1  # then the translator rests instead of being asked per answer
 
 
+def test_a_text_over_the_servers_limit_stays_original_and_does_not_rest_the_translator(
+        translated: Services, fake: FakeLibreTranslate) -> None:
+    fake.char_limit = 300
+    long = max(translated.index.catalog.iter_records(), key=lambda r: len(r.description))
+    assert len(long.description) > 300
+
+    record = translated.assistant.translate_record(long, "ru" if long.language != "ru" else "en")
+    answer = translated.assistant.answer(SOLAR, language="ru")
+
+    assert record is None
+    assert all(c.translation for c in _foreign(answer, "ru"))
+    assert fake.bad_requests == 0  # batches were cut to the server's limit, the long text was never sent
+    assert all(sum(len(q) for q in r["q"]) <= 300 for r in fake.translate_requests)
+
+
 def test_a_slow_server_costs_at_most_the_time_budget(tmp_path: Path, fake: FakeLibreTranslate) -> None:
     services = _services(tmp_path / "data", fake.url, translate_timeout_seconds=0.5)
     ingest_paths(services.index, [RECORDS])
@@ -235,8 +250,11 @@ def test_ttc_translate_refuses_an_unknown_language_and_a_missing_translator(tmp_
     unknown = _ttc(env, "translate", "--lang", "xx")
     off = _ttc(env, "translate", "--lang", "ru")
 
+    no_url = _ttc({**env, "TTC_TRANSLATOR": "libretranslate"}, "translate", "--lang", "ru")
+
     assert unknown.returncode == 1 and "--lang" in unknown.stderr
     assert off.returncode == 1 and "TTC_TRANSLATOR" in off.stderr
+    assert no_url.returncode == 1 and "TTC_TRANSLATE_URL" in no_url.stderr.splitlines()[0]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 from assistant.settings import Settings
 from assistant.translation.service import RecordTranslation, TranslationService
 from assistant.translation.translator import TranslationError, Translator
+from retrieval.errors import InvalidInput
 from retrieval.translations import TranslationCache
 
 __all__ = ["RecordTranslation", "TranslationError", "TranslationService", "Translator", "build_translation",
@@ -16,13 +17,18 @@ __all__ = ["RecordTranslation", "TranslationError", "TranslationService", "Trans
 
 
 def make_translator(settings: Settings) -> Translator | None:
-    """The provider the settings choose, or None when translation is off."""
-    if settings.translator == "libretranslate" and settings.translate_url:
+    """The provider the settings choose, or None when translation is off; InvalidInput when the provider's
+    service is not configured."""
+    if settings.translator == "libretranslate":
+        if not settings.translate_url:
+            raise InvalidInput("TTC_TRANSLATOR=libretranslate needs TTC_TRANSLATE_URL (the LibreTranslate server)")
         from assistant.translation.libretranslate import LibreTranslate
 
         key = settings.translate_api_key.get_secret_value() if settings.translate_api_key else None
         return LibreTranslate(settings.translate_url, key)
-    if settings.translator == "llm" and settings.llm_base_url and settings.llm_model:
+    if settings.translator == "llm":
+        if not (settings.llm_base_url and settings.llm_model):
+            raise InvalidInput("TTC_TRANSLATOR=llm needs TTC_LLM_BASE_URL and TTC_LLM_MODEL")
         from assistant.translation.model import ModelTranslator
 
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None

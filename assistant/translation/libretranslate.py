@@ -2,7 +2,9 @@
 
 `GET /languages` says which pairs the server offers ([{"code","name","targets"}]); a pair it does not offer is
 never asked for: the text goes through English when the server offers both legs, else it stays as it is.
-`POST /translate` takes `q` as a list for a batch, with `source`, `target`, `format` and `api_key`.
+`POST /translate` takes `q` as a list for a batch, with `source`, `target`, `format` and `api_key`. A server with
+a character limit per request (`GET /frontend/settings` → `charLimit`) gets batches under it; a text longer than
+the limit alone is not sent (it keeps its original).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class LibreTranslate:
         self._client = httpx.Client(transport=transport, headers={"Accept": "application/json"})
         self._lock = threading.Lock()
         self._offered: dict[str, set[str]] | None = None
+        self._char_limit: int | None = None
         self._fetched = 0.0
 
     def close(self) -> None:
@@ -52,9 +55,19 @@ class LibreTranslate:
             raise TranslationError("bad_response")
         offered = {str(item["code"]): {str(t) for t in item.get("targets") or []}
                    for item in body if isinstance(item, dict) and item.get("code")}
+        limit = self._limit(timeout)
         with self._lock:
-            self._offered, self._fetched = offered, time.monotonic()
+            self._offered, self._char_limit, self._fetched = offered, limit, time.monotonic()
         return offered
+
+    def _limit(self, timeout: float) -> int | None:
+        """The server's characters per request, when it has a limit and says so (older servers may not)."""
+        try:
+            settings = self._call("GET", "/frontend/settings", None, timeout)
+        except TranslationError:
+            return None
+        limit = settings.get("charLimit") if isinstance(settings, dict) else None
+        return limit if isinstance(limit, int) and limit > 0 else None
 
     def _code(self, language: str, offered: dict[str, set[str]]) -> str | None:
         """The server's spelling of one of our language codes, or None when it does not know the language."""
@@ -80,22 +93,39 @@ class LibreTranslate:
         return self._route(source, target, timeout) is not None
 
     # -- translation ------------------------------------------------------------------------------------
-    def translate(self, texts: Sequence[str], source: str, target: str, timeout: float) -> list[str]:
-        """The texts in `target`, in batches of at most 64, all within `timeout` seconds."""
+    def translate(self, texts: Sequence[str], source: str, target: str, timeout: float) -> list[str | None]:
+        """The texts in `target` (None for one over the server's limit), all within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         route = self._route(source, target, timeout)
         if route is None:
             raise TranslationError("unsupported_pair")
-        current = list(texts)
+        current: list[str | None] = list(texts)
         for src, dst in route:
-            done: list[str] = []
-            for start in range(0, len(current), _BATCH):
+            done: list[str | None] = [None] * len(current)
+            for batch in self._batches(current):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TranslationError("timeout")
-                done += self._batch(current[start:start + _BATCH], src, dst, remaining)
+                sent = [str(current[i]) for i in batch]
+                for position, translated in zip(batch, self._batch(sent, src, dst, remaining), strict=True):
+                    done[position] = translated
             current = done
         return current
+
+    def _batches(self, texts: Sequence[str | None]) -> list[list[int]]:
+        """Positions of the texts to send, grouped in requests of at most 64 texts and the server's char limit."""
+        limit = self._char_limit
+        batches: list[list[int]] = []
+        size = 0
+        for position, text in enumerate(texts):
+            if text is None or (limit is not None and len(text) > limit):
+                continue
+            if not batches or len(batches[-1]) >= _BATCH or (limit is not None and size + len(text) > limit):
+                batches.append([])
+                size = 0
+            batches[-1].append(position)
+            size += len(text)
+        return batches
 
     def _batch(self, texts: list[str], source: str, target: str, timeout: float) -> list[str]:
         payload: dict[str, Any] = {"q": texts, "source": source, "target": target, "format": "text"}

@@ -34,13 +34,13 @@ class ModelTranslator:
         """Any two different interface languages."""
         return source != target and source in LANGUAGES and target in LANGUAGES
 
-    def translate(self, texts: Sequence[str], source: str, target: str, timeout: float) -> list[str]:
+    def translate(self, texts: Sequence[str], source: str, target: str, timeout: float) -> list[str | None]:
         """The texts in `target`, up to 32 per request."""
         from langchain_openai import ChatOpenAI
 
         chat = ChatOpenAI(base_url=self._base_url, model=self.model_name, api_key=self._api_key,  # type: ignore[arg-type]
                           timeout=timeout, max_retries=0, temperature=0)
-        out: list[str] = []
+        out: list[str | None] = []
         for start in range(0, len(texts), _BATCH):
             batch = list(texts[start:start + _BATCH])
             text = prompt("translate").substitute(

@@ -2,7 +2,8 @@
 
 Everything here degrades: with no translator, a slow, down or refusing one, or a pair it does not offer, the
 texts simply stay untranslated. After a failure the translator rests for `cooldown` seconds, so a server that is
-gone costs one timeout, not one per answer; the reason is logged once per failing spell, never a secret.
+gone costs one timeout, not one per answer (a refused request, such as a text over the server's size limit, does
+not rest it); the reason is logged once per failing spell, never a secret.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from retrieval.translations import TranslationCache, text_key
 __all__ = ["RecordTranslation", "TranslationService"]
 
 log = logging.getLogger(__name__)
+
+# failures of one request (a text over the server's limit, a reply that is not a list), not of the service
+_REQUEST_FAILURES = frozenset({"http_400", "http_413", "bad_response"})
 
 Listener = Callable[[str, str, int], None]
 """Called with (event, reason, count): event is translated, cached or failed; reason is set for failures."""
@@ -131,18 +135,19 @@ class TranslationService:
             if self._failing:
                 log.info("translator %s answers again", self.translator.name)
             self._failing = False
-        self._count("translated", "", len(texts))
-        return dict(zip(texts, translated, strict=True))
+        done = {text: result for text, result in zip(texts, translated, strict=True) if result is not None}
+        self._count("translated", "", len(done))
+        return done
 
     def _failed(self, reason: str, count: int) -> None:
         with self._lock:
-            self._resting_until = time.monotonic() + self.cooldown
+            if reason not in _REQUEST_FAILURES:
+                self._resting_until = time.monotonic() + self.cooldown
             first = not self._failing
             self._failing = True
             self.last_error = reason
         if first:
-            log.warning("translator %s failed (%s); record texts stay in their own language, next try in %.0f s",
-                        self.provider, reason, self.cooldown)
+            log.warning("translator %s failed (%s); record texts stay in their own language", self.provider, reason)
         self._count("failed", reason, count)
 
     def _count(self, event: str, reason: str, count: int) -> None:

@@ -29,5 +29,6 @@ class Translator(Protocol):
         """Whether the provider can translate `source` into `target` (directly or through a pivot);
         raises TranslationError when it cannot be asked."""
 
-    def translate(self, texts: Sequence[str], source: str, target: str, timeout: float) -> list[str]:
-        """One translation per text, in order, within `timeout` seconds; raises TranslationError."""
+    def translate(self, texts: Sequence[str], source: str, target: str, timeout: float) -> list[str | None]:
+        """One translation per text, in order (None for a text the provider would not take), within `timeout`
+        seconds; raises TranslationError."""
