@@ -25,7 +25,7 @@ from assistant.topic import TopicGate
 from assistant.translation import RecordTranslation, TranslationService, build_translation
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
-from retrieval.index import Hit, Index
+from retrieval.index import Index
 from retrieval.record import Record
 
 __all__ = ["Answer", "Assistant", "Citation", "Match", "Partner"]
@@ -133,9 +133,9 @@ class Assistant:
         no translator, or the translator cannot do it within its time budget)."""
         return self.translations.record(record, language)
 
-    def translate_hits(self, hits: list[Hit], language: str) -> list[dict[str, str] | None]:
-        """For search results: each hit's title and snippet translated into `language`, or None."""
-        return self.translations.hits([(h.record, h.snippet) for h in hits], language)
+    def translate_hits(self, results: list[tuple[Record, str]], language: str) -> list[dict[str, str] | None]:
+        """For search results (record, shown snippet): each title and snippet translated into `language`, or None."""
+        return self.translations.hits(results, language)
 
     def localized(self, key: str, language: str, **values: str) -> str:
         """A localized UI or bot message (prompts/messages/<language>.json), English when missing."""

@@ -42,3 +42,31 @@ def test_sources_of_another_language_show_a_labelled_translation_and_the_origina
     assert first[0].startswith("[1] [ru] ")
     original = first[0].removeprefix("[1] [ru] ").split(" — ")[0]
     assert first[1] == f"{text('ru', 'machine_translation')} · {original.removeprefix('[en] ')}"
+
+
+def test_search_results_in_another_language_are_translated_and_labelled(
+        bot: App, fake_api: FakeBotApi, services: Services) -> None:
+    user = TelegramUser(language_code="es")
+
+    converse(bot, user.says("/search composite damage analysis"))
+
+    _heading, *results = fake_api.sent(user.chat_id)
+    assert results
+    for result in results:
+        lines = result["plain"].splitlines()
+        assert lines[1].startswith("[es] ")
+        original = lines[1].removeprefix("[es] ").removeprefix("[en] ")  # the fake marks each leg of a pivot
+        assert lines[2] == f"{text('es', 'machine_translation')} · {original}"
+
+
+def test_details_show_the_translated_record_labelled_with_its_original_title(
+        bot: App, fake_api: FakeBotApi, services: Services) -> None:
+    user = TelegramUser(language_code="ru")
+    record = services.index.get("nasa-code-arc-14672-1")
+    assert record is not None
+
+    converse(bot, user.presses(f"details:{record.id}"))
+
+    (details,) = fake_api.sent(user.chat_id)
+    assert f"[ru] {record.title}\n{text('ru', 'machine_translation')} · {record.title}\n" in details["plain"]
+    assert f"[ru] {record.description[:200]}" in details["plain"]

@@ -40,7 +40,8 @@ async def search(
     hits = await run_in_threadpool(services.index.search, q, k, filters)
     if lang is None:
         return {"query": q, "results": [hit.as_dict() for hit in hits]}
-    translations = await run_in_threadpool(services.assistant.translate_hits, hits, lang)
+    translations = await run_in_threadpool(services.assistant.translate_hits, [(h.record, h.snippet) for h in hits],
+                                           lang)
     return {"query": q, "results": [{**hit.as_dict(), "translation": translation}
                                     for hit, translation in zip(hits, translations, strict=True)]}
 
