@@ -50,18 +50,21 @@ class LibreTranslate:
         with self._lock:
             if self._offered is not None and time.monotonic() - self._fetched < _LANGUAGES_TTL:
                 return self._offered
+        deadline = time.monotonic() + timeout
         body = self._call("GET", "/languages", None, timeout)
         if not isinstance(body, list):
             raise TranslationError("bad_response")
         offered = {str(item["code"]): {str(t) for t in item.get("targets") or []}
                    for item in body if isinstance(item, dict) and item.get("code")}
-        limit = self._limit(timeout)
+        limit = self._limit(deadline - time.monotonic())
         with self._lock:
             self._offered, self._char_limit, self._fetched = offered, limit, time.monotonic()
         return offered
 
     def _limit(self, timeout: float) -> int | None:
         """The server's characters per request, when it has a limit and says so (older servers may not)."""
+        if timeout <= 0:
+            return None
         try:
             settings = self._call("GET", "/frontend/settings", None, timeout)
         except TranslationError:

@@ -47,7 +47,8 @@ class ModelTranslator:
                 source=source, source_name=_english_name(source), target=target, target_name=_english_name(target),
                 count=str(len(batch)), texts=json.dumps(batch, ensure_ascii=False))
             try:
-                reply = chat.invoke([HumanMessage(content=text)]).text
+                message = chat.invoke([HumanMessage(content=text)])
+                reply = message.content if isinstance(message.content, str) else message.text
             except Exception as exc:  # every transport, HTTP and parsing failure means "keep the originals"
                 raise TranslationError(_reason(exc)) from exc
             out += _parse(str(reply), len(batch))
