@@ -7,7 +7,7 @@ streaming, which must send citations before the answer text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -60,9 +60,11 @@ class AnswerChain:
 
     def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
                  topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
-                 reader: NeedReader | None = None) -> None:
+                 reader: NeedReader | None = None,
+                 translate: Callable[[ChatState], ChatState] | None = None) -> None:
         self.index = index
         self.reader = reader or NeedReader(index.embeddings)
+        self.translate = translate
         self.llm = llm
         self.topic_gate = topic_gate
         self.relevance = relevance or RelevanceConfig()
@@ -72,7 +74,8 @@ class AnswerChain:
             RunnableLambda(self.detect, name="detect_language")
             | RunnableLambda(self.condense, name="condense")
             | RunnableLambda(self.understand, name="understand")
-            | RunnableLambda(self.retrieve, name="retrieve"))
+            | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.translate_citations, name="translate"))
         self.chain: Runnable[ChatState, ChatState] = (
             self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
 
@@ -135,6 +138,10 @@ class AnswerChain:
         limit = self.llm_context if self.llm is not None else self.max_citations
         return replace(state, hits=found.hits, citations=[Citation.from_hit(h) for h in found.hits[:limit]],
                        partners=suggest_partners(found.partner_hits, kind=kind, language=state.language))
+
+    def translate_citations(self, state: ChatState) -> ChatState:
+        """Machine translations of the citations into the answer language, when a translator is configured."""
+        return self.translate(state) if self.translate is not None and state.citations else state
 
     def answer(self, state: ChatState) -> ChatState:
         """The answer text: a canned reply, the model's answer, or the composer's."""

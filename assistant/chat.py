@@ -22,10 +22,12 @@ from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
 from assistant.topic import TopicGate
+from assistant.translation import RecordTranslation, TranslationService, build_translation
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
 from retrieval.index import Index
+from retrieval.record import Record
 
 __all__ = ["Answer", "Assistant", "Citation", "Match", "Partner"]
 
@@ -37,14 +39,16 @@ class Assistant:
 
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
                  relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
-                 reader: NeedReader | None = None) -> None:
+                 reader: NeedReader | None = None, translations: TranslationService | None = None) -> None:
         self.index = index
+        self.translations = translations or TranslationService(None, None)
         self.sessions = sessions
         self.llm = llm
         self.relevance = relevance or RelevanceConfig()
         self.topic_gate = topic_gate
         self.reader = reader or NeedReader(index.embeddings)
-        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate, reader=self.reader)
+        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate, reader=self.reader,
+                                 translate=self._translate if self.translations.enabled else None)
         self.matcher = Matcher(index)
 
     @classmethod
@@ -55,7 +59,17 @@ class Assistant:
         meaningful = not settings.embedder.startswith("hash")
         gate = TopicGate(index.embeddings) if meaningful else None
         return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
-                   topic_gate=gate, reader=NeedReader(index.embeddings if meaningful else None))
+                   topic_gate=gate, reader=NeedReader(index.embeddings if meaningful else None),
+                   translations=build_translation(settings))
+
+    def _translate(self, state: ChatState) -> ChatState:
+        """The one place answers get machine translations of their citations (every channel uses it)."""
+        started = time.perf_counter()
+        citations = self.translations.citations(state.citations, state.language)
+        state.metadata["translation"] = {
+            "provider": self.translations.provider, "translated": sum(1 for c in citations if c.translation),
+            "ms": round((time.perf_counter() - started) * 1000, 1)}
+        return replace(state, citations=citations)
 
     def _start(self, message: str, language: str | None, session_id: str | None,
                filters: Filters | None = None, history: list[Turn] | None = None) -> ChatState:
@@ -125,6 +139,15 @@ class Assistant:
         Reasons come in `language` (default: the text's language, else English)."""
         code = pick_language(text or "", language, "en")
         return self.matcher.match(record_id=record_id, text=text, kind=kind, k=k, language=code)
+
+    def translate_record(self, record: Record, language: str) -> RecordTranslation | None:
+        """The record's title and description machine-translated into `language`, or None (same language,
+        no translator, or the translator cannot do it within its time budget)."""
+        return self.translations.record(record, language)
+
+    def translate_hits(self, results: list[tuple[Record, str]], language: str) -> list[dict[str, str] | None]:
+        """For search results (record, shown snippet): each title and snippet translated into `language`, or None."""
+        return self.translations.hits(results, language)
 
     def localized(self, key: str, language: str, **values: str) -> str:
         """A localized UI or bot message (prompts/messages/<language>.json), English when missing."""

@@ -12,6 +12,7 @@ import typer
 
 from assistant.cli_staff import inquiries_app
 from assistant.cli_support import AsJson, Country, DataDir, FieldOpt, Kind, TopK, emit, fail, filters_of, services_for
+from assistant.cli_translate import translate
 from assistant.progress import progress_bar
 from assistant.services import Services
 from assistant.settings import Settings
@@ -287,6 +288,7 @@ def bot(
 
 
 app.add_typer(inquiries_app, name="inquiries")
+app.command()(translate)
 
 
 def main() -> None:

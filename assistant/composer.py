@@ -2,7 +2,8 @@
 
 Framing, labels and guidance come from the user's language templates; record content (title,
 snippet, organization) stays in the record's own language. Nothing in a record is interpreted:
-it is copied as text, so a record cannot instruct the composer.
+it is copied as text, so a record cannot instruct the composer. A citation that carries a machine
+translation shows the translated title with the original beside it, and the translated snippet.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def _where(citation: Citation, language: str) -> str:
     return " · ".join(p for p in (", ".join(p for p in parts if p), label) if p)
 
 
+def _title(citation: Citation) -> str:
+    """A machine-translated title with the original beside it, else the original."""
+    translated = (citation.translation or {}).get("title")
+    return f"{translated} ({citation.title})" if translated and translated != citation.title else citation.title
+
+
+def _snippet(citation: Citation) -> str:
+    return (citation.translation or {}).get("snippet") or citation.snippet
+
+
 def compose_answer(language: str, citations: list[Citation], partners: list[Partner],
                    country: str | None = None) -> str:
     """A numbered list of the cited records, the partner suggestions and what to do next."""
@@ -40,10 +51,10 @@ def compose_answer(language: str, citations: list[Citation], partners: list[Part
     else:
         lines = [localize("intro", language), ""]
     for number, citation in enumerate(citations, 1):
-        lines.append(f"{number}. {citation.title} [{citation.id}]")
+        lines.append(f"{number}. {_title(citation)} [{citation.id}]")
         lines.append(f"   {_where(citation, language)}")
-        if citation.snippet:
-            lines.append(f"   {shorten(citation.snippet)}")
+        if snippet := _snippet(citation):
+            lines.append(f"   {shorten(snippet)}")
     if partners:
         lines += ["", localize("partners_intro", language)]
         for partner in partners:

@@ -23,6 +23,8 @@ class Citation:
     field: str | None
     snippet: str
     language: str | None
+    translation: dict[str, str] | None = None
+    """`{"language","title","snippet","provider"}`: a machine translation for the reader, or None."""
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Citation:

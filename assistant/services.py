@@ -29,6 +29,7 @@ class Services:
         self.insights.close()
         self.inquiries.close()
         self.assistant.sessions.close()
+        self.assistant.translations.close()
         self.index.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,9 +42,13 @@ class Settings(BaseSettings):
     api_keys: SecretStr | None = None
     public_url: str | None = None
     insights_retention_days: int = Field(default=180, ge=1, le=36_500)
+    translator: Literal["off", "libretranslate", "llm"] = "off"
+    translate_url: str | None = None
+    translate_api_key: SecretStr | None = None
+    translate_timeout_seconds: float = Field(default=4.0, gt=0, le=120)
 
     @field_validator("chroma_url", "database_url", "llm_base_url", "llm_model", "telegram_base_url",
-                     "embedder_base_url", "public_url", mode="before")
+                     "embedder_base_url", "public_url", "translate_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

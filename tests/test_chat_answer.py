@@ -65,7 +65,8 @@ def test_answer_as_dict_has_the_design_shape(loaded_services: Services) -> None:
 
     assert set(data) == {"answer", "language", "citations", "partners", "session_id", "metadata", "answer_id"}
     assert set(data["citations"][0]) == {"id", "title", "kind", "organization", "country", "field", "snippet",
-                                         "language"}
+                                         "language", "translation"}
+    assert data["citations"][0]["translation"] is None  # no translator configured
     assert set(data["partners"][0]) == {"organization", "country", "score", "evidence", "reason"}
     assert data["metadata"]["llm"] == "off"
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from assistant.links import is_public_url
 from assistant.messages import localize
 from assistant.results import Answer, Match, Partner
+from assistant.translation import RecordTranslation
 from bots.telegram.texts import country_name, text
 from retrieval.record import Record
 
@@ -112,25 +113,42 @@ def answer_html(answer: Answer) -> list[str]:
         for number, citation in enumerate(answer.citations, 1):
             where = _where(citation.organization, citation.country, lang)
             suffix = f" — {escape(where)}" if where else ""
-            lines.append(f"[{number}] <b>{escape(citation.title)}</b>{suffix} <code>{escape(citation.id)}</code>")
+            translated = (citation.translation or {}).get("title")
+            lines.append(f"[{number}] <b>{escape(translated or citation.title)}</b>{suffix} "
+                         f"<code>{escape(citation.id)}</code>")
+            if translated:  # a machine translation is labelled, and the original stays in view
+                lines.append(_translated_from(citation.title, lang))
         blocks.append("\n".join(lines))
     return blocks
 
 
-def hit_html(record: Record, snippet: str, rank: int, language: str) -> str:
-    """One search result: kind, title, where, snippet."""
+def hit_html(record: Record, snippet: str, rank: int, language: str,
+             translation: dict[str, str] | None = None) -> str:
+    """One search result: kind, title, where, snippet; a machine translation labelled, with the original title."""
     where = _where(record.organization, record.country, language)
-    lines = [f"{rank}. <i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(record.title)}</b>"]
+    title = translation["title"] if translation else record.title
+    lines = [f"{rank}. <i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(title)}</b>"]
+    if translation:
+        lines.append(_translated_from(record.title, language))
+        snippet = translation["snippet"] or snippet
     if where:
         lines.append(escape(where))
     lines.append(escape(_shorten(snippet or record.description)))
     return "\n".join(lines)
 
 
-def record_html(record: Record, language: str, page_url: str | None = None) -> str:
-    """A whole record, labels in the user's language, content in its own; `page_url` adds its web page (a link
-    when public, else the address as text: Telegram refuses links to loopback addresses)."""
-    lines = [f"<i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(record.title)}</b>", ""]
+def _translated_from(original: str, language: str) -> str:
+    return f"<i>{escape(text(language, 'machine_translation'))}</i> · {escape(original)}"
+
+
+def record_html(record: Record, language: str, page_url: str | None = None,
+                translation: RecordTranslation | None = None) -> str:
+    """A whole record, labels in the user's language, content in its own (or machine-translated, labelled);
+    `page_url` adds its web page (a link when public, else the address as text: Telegram refuses links to loopback
+    addresses)."""
+    title = translation.title if translation else record.title
+    lines = [f"<i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(title)}</b>"]
+    lines += [_translated_from(record.title, language), ""] if translation else [""]
     rows = [
         ("label_organization", record.organization),
         ("label_country", country_name(record.country, language) if record.country else None),
@@ -145,7 +163,8 @@ def record_html(record: Record, language: str, page_url: str | None = None) -> s
         label = escape(localize("page_open", language))
         lines.append(f'<a href="{html.escape(page_url, quote=True)}">{label}</a>' if is_public_url(page_url)
                      else f"{label}: {escape(page_url)}")
-    lines += ["", escape(record.description), "", f"<code>{escape(record.id)}</code>"]
+    description = translation.description if translation else record.description
+    lines += ["", escape(description), "", f"<code>{escape(record.id)}</code>"]
     return "\n".join(lines)
 
 

@@ -37,9 +37,10 @@ async def send_results(update: Update, context: Context, results: list[tuple[Rec
     if not results:
         await reply_html(update, context, [escape(text(lang, "no_results"))])
         return
+    translations = await call(context, deps(context).services.assistant.translate_hits, results, lang)
     await reply_html(update, context, [f"<b>{escape(heading)}</b>"])
-    for rank, (record, snippet) in enumerate(results, 1):
-        await reply_html(update, context, [hit_html(record, snippet, rank, lang)],
+    for rank, ((record, snippet), translation) in enumerate(zip(results, translations, strict=True), 1):
+        await reply_html(update, context, [hit_html(record, snippet, rank, lang, translation)],
                          record_keyboard(store, record.id, lang))
 
 
@@ -61,7 +62,8 @@ async def details(update: Update, context: Context) -> None:
     if record is not None:
         lang = language_of(update, context)
         page = record_page_url(deps(context).services.settings.public_base_url(), record.id, lang)
-        await reply_html(update, context, [record_html(record, lang, page)],
+        translation = await call(context, deps(context).services.assistant.translate_record, record, lang)
+        await reply_html(update, context, [record_html(record, lang, page, translation)],
                          record_keyboard(deps(context).store, record.id, lang, details=False,
                                          page_url=page if is_public_url(page) else None))
 

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or await run_in_threadpool(build_services, settings)
         app.state.services.insights.start()
+        app.state.services.assistant.translations.listen(app.state.metrics.translation)
         try:
             yield
         finally:

@@ -34,10 +34,23 @@ class Metrics:
                              multiprocess_mode="mostrecent")
         self.pending = Gauge("ttc_pending_vectors", "Records whose dense vector is not computed yet (backfill).",
                              registry=self.registry, multiprocess_mode="mostrecent")
+        self.translated = Counter("ttc_translated_texts", "Record texts machine-translated for readers, by where "
+                                  "the translation came from (translator or cache).", ["source"],
+                                  registry=self.registry)
+        self.translation_failures = Counter("ttc_translation_failures", "Calls to the translator that failed "
+                                            "(the originals were shown), by reason.", ["reason"],
+                                            registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
+
+    def translation(self, event: str, reason: str, count: int) -> None:
+        """Listener of the translation service: texts translated or found cached, and failed calls."""
+        if event == "failed":
+            self.translation_failures.labels(reason).inc()
+        else:
+            self.translated.labels("translator" if event == "translated" else "cache").inc(count)
 
     def render(self, records: int, pending: int = 0) -> bytes:
         """The Prometheus text exposition, with the records and pending-vectors gauges brought up to date."""

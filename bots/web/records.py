@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
 from bots.web.errors import STAFF_RESPONSES, error_response
+from bots.web.fields import ReaderLanguage
 from retrieval.errors import NotFound
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
@@ -22,12 +23,16 @@ _SOURCE = "request"
 
 
 @router.get("/v1/records/{record_id}", summary="One record")
-async def get_record(record_id: str, services: ServicesDep) -> dict[str, Any]:
-    """Every field of the record."""
+async def get_record(record_id: str, services: ServicesDep, lang: ReaderLanguage = None) -> dict[str, Any]:
+    """Every field of the record; with `lang`, also `translation` (`{"language","title","description",
+    "provider"}`, machine-translated, or null when the record is in that language or no translator answered)."""
     record = await run_in_threadpool(services.index.get, record_id)
     if record is None:
         raise NotFound(f"no record with id {record_id!r}")
-    return record.model_dump()
+    if lang is None:
+        return record.model_dump()
+    translation = await run_in_threadpool(services.assistant.translate_record, record, lang)
+    return {**record.model_dump(), "translation": translation.as_dict() if translation else None}
 
 
 @router.post("/v1/records", summary="Add or update records (staff)", response_model=None,

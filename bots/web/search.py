@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bots.web.deps import ServicesDep
-from bots.web.fields import NOT_BLANK
+from bots.web.fields import NOT_BLANK, ReaderLanguage
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
 from retrieval.record import FIELDS
@@ -30,13 +30,20 @@ async def search(
                                        json_schema_extra={"enum": list(FIELDS)})] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2.")] = None,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
+    lang: ReaderLanguage = None,
 ) -> dict[str, Any]:
-    """`{"query","results":[{"id","kind","title","organization","country","field","score","snippet"}]}`."""
+    """`{"query","results":[{"id","kind","title","organization","country","field","score","snippet"}]}`; with
+    `lang`, each result also has `translation` (`{"language","title","snippet","provider"}` or null)."""
     if field is not None and field not in FIELDS:
         raise InvalidInput(f"field must be one of {', '.join(FIELDS)}")
     filters = Filters(kind=kind, field=field, country=country.upper() if country else None)
     hits = await run_in_threadpool(services.index.search, q, k, filters)
-    return {"query": q, "results": [hit.as_dict() for hit in hits]}
+    if lang is None:
+        return {"query": q, "results": [hit.as_dict() for hit in hits]}
+    translations = await run_in_threadpool(services.assistant.translate_hits, [(h.record, h.snippet) for h in hits],
+                                           lang)
+    return {"query": q, "results": [{**hit.as_dict(), "translation": translation}
+                                    for hit, translation in zip(hits, translations, strict=True)]}
 
 
 class MatchRequest(BaseModel):

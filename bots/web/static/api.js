@@ -25,13 +25,14 @@ export const describeError = (error) => t(error?.status === 429 ? "rate_limited"
 
 const records = new Map();
 
-/** A record by id, fetched once per page. */
-export async function getRecord(id) {
-  if (!records.has(id)) records.set(id, api(`/v1/records/${encodeURIComponent(id)}`));
+/** A record by id, fetched once per page; with `lang`, with its machine translation into that language. */
+export async function getRecord(id, lang) {
+  const key = lang ? `${id}?lang=${lang}` : id;
+  if (!records.has(key)) records.set(key, api(`/v1/records/${encodeURIComponent(id)}${lang ? `?lang=${encodeURIComponent(lang)}` : ""}`));
   try {
-    return await records.get(id);
+    return await records.get(key);
   } catch (error) {
-    records.delete(id);
+    records.delete(key);
     throw error;
   }
 }

@@ -196,7 +196,7 @@ async function refreshSideSearch() {
   $("filter-count").textContent = String(active);
   const results = $("side-results");
   if (!state.lastQuestion) return;
-  const params = new URLSearchParams({ q: state.lastQuestion, k: "8" });
+  const params = new URLSearchParams({ q: state.lastQuestion, k: "8", lang: language() });
   for (const [key, value] of Object.entries(filterValues())) if (value) params.set(key, value);
   const seq = ++searchSeq;
   results.setAttribute("aria-busy", "true");

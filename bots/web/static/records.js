@@ -4,6 +4,7 @@
 import { getRecord } from "./api.js";
 import { $, el } from "./dom.js";
 import { countryLine, fieldLabel, language, t } from "./lang.js";
+import { translationToggle } from "./translation.js";
 
 /** How the record sheet offers introductions; the app sets it from /v1/config. */
 export const introductions = { enabled: false, open: (recordIds, about) => {} };
@@ -34,14 +35,18 @@ export function recordCard(item, number) {
   };
   if (item.trl) showTrl(item.trl);
   else getRecord(item.id).then((record) => showTrl(record.trl), () => {});
+  const title = el("span", { class: "card-title", text: item.title || item.id });
+  const snippet = item.snippet ? el("span", { class: "card-snippet", text: item.snippet }) : null;
   const button = el("button", { type: "button", class: "card", "aria-haspopup": "dialog", onclick: () => openRecord(item.id) },
     number ? el("span", { class: "num", text: `[${number}]`, "aria-hidden": "true" }) : null,
     badges,
-    el("span", { class: "card-title", text: item.title || item.id }),
+    title,
     meta.childNodes.length ? meta : null,
-    item.snippet ? el("span", { class: "card-snippet", text: item.snippet }) : null,
+    snippet,
   );
-  return el("li", {}, button);
+  const tr = item.translation;
+  const toggle = tr && translationToggle(tr, [[title, tr.title, item.title], [snippet, tr.snippet, item.snippet]]);
+  return el("li", { class: toggle ? "translated" : null }, button, toggle);
 }
 
 export async function openRecord(id) {
@@ -65,6 +70,7 @@ export async function openRecord(id) {
   $("record-title").textContent = record.title;
   $("record-org").textContent = [record.organization, countryLine(record.country)].filter(Boolean).join(" · ");
   $("record-description").textContent = record.description;
+  showRecordTranslation(id, record);
   const facts = $("record-facts");
   const fact = (key, value) => {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return;
@@ -85,6 +91,23 @@ export async function openRecord(id) {
   const intro = $("record-intro");
   intro.hidden = !introductions.enabled;
   intro.onclick = () => introductions.open([record.id], `${t("intro_about")} ${record.title}`);
+}
+
+/** The record's machine translation into the page language, when the server has one, with the original a click away. */
+async function showRecordTranslation(id, record) {
+  $("record-translation")?.remove();
+  if (!record.language || record.language === language()) return;
+  let translated;
+  try {
+    translated = (await getRecord(id, language())).translation;
+  } catch {
+    return;
+  }
+  if (!translated || $("record-title").textContent !== record.title) return;
+  const toggle = translationToggle(translated, [[$("record-title"), translated.title, record.title],
+    [$("record-description"), translated.description, record.description]]);
+  toggle.id = "record-translation";
+  $("record-org").after(toggle);
 }
 
 function safeLink(url) {
