@@ -17,7 +17,7 @@ from assistant.llm import LLM
 from assistant.matching import Matcher
 from assistant.messages import localize
 from assistant.partners import partner_kind, suggest_partners
-from assistant.relevance import RelevanceConfig, retrieve
+from assistant.relevance import RelevanceConfig, retrieve_need
 from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
@@ -129,8 +129,12 @@ class Assistant:
         if not message.strip() or (self.topic_gate is not None and not self.topic_gate.on_topic(message)):
             return []
         code = pick_language(message, language, None)
-        found = retrieve(self.index, message, None, self.relevance)
-        return suggest_partners(found.partner_hits, kind=partner_kind(message), language=code, limit=k)
+        intent = self.reader.read(message)
+        kind = intent.kind or partner_kind(message)
+        filters = Filters(kind=kind) if intent.explicit_kind else None
+        query = self.reader.query(intent, message, kind_filtered=filters is not None)
+        found = retrieve_need(self.index, query, filters, self.relevance)
+        return suggest_partners(found.partner_hits, kind=kind, language=code, limit=k)
 
     def match(self, *, record_id: str | None = None, text: str | None = None, kind: str = "demand",
               k: int = 10, language: str | None = None) -> list[Match]:

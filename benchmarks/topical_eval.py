@@ -31,6 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.relevance import retrieve  # noqa: E402
 from assistant.services import build_services  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from retrieval.catalog import Filters  # noqa: E402
@@ -65,6 +66,8 @@ def run(data_dir: Path, questions: list[dict[str, Any]]) -> list[dict[str, Any]]
             answer = services.assistant.answer(q["text"])
             elapsed = time.perf_counter() - started
             cited = [c.id for c in answer.citations]
+            # the same run's baseline: the whole sentence searched as it is (the chain before question understanding)
+            sentence = [h.record.id for h in retrieve(services.index, q["text"]).hits[:5]]
             kinds = [c.kind for c in answer.citations]
             search = [h.record.id for h in services.index.search(q["text"], k=10, filters=Filters())]
             partners = answer.partners[:3]
@@ -74,6 +77,8 @@ def run(data_dir: Path, questions: list[dict[str, Any]]) -> list[dict[str, Any]]
                 "partners": [{"organization": p.organization, "evidence": p.evidence} for p in partners],
                 "partners_relevant": [any(grades.get(e, 0) >= 1 for e in p.evidence) for p in partners],
                 "cited_p5": precision5(cited, grades), "cited_ndcg5": graded_ndcg(cited, grades, 5),
+                "sentence": sentence, "sentence_p5": precision5(sentence, grades),
+                "sentence_ndcg5": graded_ndcg(sentence, grades, 5),
                 "search_ndcg10": graded_ndcg(search, grades, 10), "search_p5": precision5(search, grades),
                 "nothing_found": not cited, "metadata": {k: v for k, v in answer.metadata.items()
                                                          if k in ("intent", "match", "reply", "retrieved")},
@@ -96,6 +101,8 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "n": n,
             "cited_p5": round(sum(r["cited_p5"] for r in group) / n, 4),
             "cited_ndcg5": round(sum(r["cited_ndcg5"] for r in group) / n, 4),
+            "sentence_p5": round(sum(r["sentence_p5"] for r in group) / n, 4),
+            "sentence_ndcg5": round(sum(r["sentence_ndcg5"] for r in group) / n, 4),
             "search_ndcg10": round(sum(r["search_ndcg10"] for r in group) / n, 4),
             "search_p5": round(sum(r["search_p5"] for r in group) / n, 4),
             "kind_accuracy": round(kind_ok / kind_total, 4) if kind_total else None,
@@ -113,10 +120,12 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def markdown(label: str, source: str, summary: dict[str, Any]) -> str:
-    cols = ["n", "cited_p5", "cited_ndcg5", "search_ndcg10", "search_p5", "kind_accuracy",
-            "partners_relevant_top3", "nothing_found", "seconds_p50"]
+    cols = ["n", "sentence_p5", "cited_p5", "sentence_ndcg5", "cited_ndcg5", "search_ndcg10", "search_p5",
+            "kind_accuracy", "partners_relevant_top3", "nothing_found", "seconds_p50"]
     lines = [f"# Topical needs: {label} ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
-             f"Questions: `{source}`. Cited = the records an answer cites (offline composer); search = "
+             f"Questions: `{source}`. Cited = the records an answer cites (offline composer); sentence = the same "
+             "run's baseline, the whole question searched as it is behind the same relevance gate (the chain before "
+             "question understanding); search = "
              "`/v1/search` top 10; kind accuracy over questions that ask for a kind; partners = share of the "
              "top-3 partners with a relevant record as evidence.", "",
              "| lang | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
@@ -144,7 +153,7 @@ def main() -> None:
     stem.with_suffix(".json").write_text(json.dumps({"eval": str(args.eval.name), "summary": summary, "rows": rows},
                                                     ensure_ascii=False, indent=1), encoding="utf-8")
     stem.with_suffix(".md").write_text(markdown(args.label, args.eval.name, summary), encoding="utf-8")
-    for name, key in (("cited", "cited"), ("search", "search")):
+    for name, key in (("cited", "cited"), ("sentence", "sentence"), ("search", "search")):
         Path(f"{stem}-{name}.run.jsonl").write_text(
             "".join(json.dumps({"qid": r["qid"], "ids": r[key]}) + "\n" for r in rows), encoding="utf-8")
     print(markdown(args.label, args.eval.name, summary))
