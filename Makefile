@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SAMPLE := data/sample/achievements.jsonl data/sample/demands.jsonl
 
-.PHONY: run install install-dev browsers index serve test lint audit bench clean
+.PHONY: run install install-dev browsers index serve test test-fast lint audit bench clean
 
 $(BIN)/ttc: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=python3 if that is 3.11+)"; exit 1; }
@@ -51,6 +51,12 @@ test: install-dev browsers
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The inner loop: lint, types and the tests that neither load the real embedder nor start servers.
+test-fast: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not slow" -q
 
 # lint includes the dependency audit; where no vulnerability service is reachable it says so and does not fail
 # (`make audit` does: for a CI with network access)

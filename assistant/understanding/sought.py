@@ -21,11 +21,13 @@ from importlib.resources import files
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.lexicon import contains_phrase
 from assistant.understanding.framing import TopicWords
 
 __all__ = ["SoughtClassifier", "SoughtReading"]
 
 EXPLICIT_MARGIN = 0.015
+OFFER_NUDGE = 0.01
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ class SoughtClassifier:
         framing = " ".join(words.framing)
         margins = [self._margin(question)] + ([self._margin(framing)] if framing.strip() else [])
         margin = float(np.mean(margins))
+        if contains_phrase(question, "offer"):
+            # "we have developed…", "who needs…" (prompts/lexicon.json): a nudge, not a verdict ("we have a farm")
+            margin += OFFER_NUDGE
         normalized = [_norm(w) for w in (*words.framing, *words.words)]
         text = _norm(question)
         data = _data()
