@@ -29,8 +29,11 @@ from assistant.understanding.intent import Intent
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.index import Hit, Index
+from retrieval.need import field_votes
 
 __all__ = ["AnswerChain", "ChatState"]
+
+FIELD_SHARE = 0.25
 
 
 @dataclass
@@ -131,6 +134,11 @@ class AnswerChain:
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
         found = retrieve_need(self.index, query, filters, self.relevance)
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
+        # the need's fields: those most of the retrieved records share, weighted by how well they match
+        fields = tuple(name for name, share in field_votes(found.partner_hits[:8])[:2] if share >= FIELD_SHARE)
+        intent = replace(intent, fields=fields)
+        state.metadata["intent"] = intent.as_dict()
+        state = replace(state, intent=intent)
         if not found.hits:
             return replace(state, reply_key="nothing_found")
         kind = intent.kind or partner_kind(state.condensed)

@@ -36,10 +36,12 @@ class Hit:
 
 
 def rank_hybrid(index: Index, vector: np.ndarray, lexical_query: str, k: int, filters: Filters, *,
-                snippet_query: str | None = None, kind_bonus: Mapping[str, float] | None = None) -> list[Hit]:
+                snippet_query: str | None = None, kind_bonus: Mapping[str, float] | None = None,
+                field_bonus: Mapping[str, float] | None = None) -> list[Hit]:
     """The `k` best records for a query vector and a lexical query (see `Index.search`).
 
-    `kind_bonus` adds to the fused score of records of a kind (a preference, where a filter would exclude).
+    `kind_bonus` and `field_bonus` add to the fused score of records of a kind or field (a preference, where a
+    filter would exclude).
     """
     limit = max(index.config.candidates, k)
     snapshot = index.snapshot()
@@ -57,10 +59,11 @@ def rank_hybrid(index: Index, vector: np.ndarray, lexical_query: str, k: int, fi
                if ladder and doc_id not in dense and doc_id not in unseen}
     fused = fuse_scores({**dense, **unseen, **pending}, lexical, lexical_weight=index.config.lexical_weight,
                         missing_dense=0.0, confident=confident_bm25(len(snapshot)))
-    if kind_bonus:
+    if kind_bonus or field_bonus:
+        kinds, fields = kind_bonus or {}, field_bonus or {}
         records = index.catalog.get_many([i for i, _ in fused])
-        fused = sorted(((i, s + kind_bonus.get(records[i].kind, 0.0) if i in records else s) for i, s in fused),
-                       key=lambda item: -item[1])
+        fused = sorted(((i, s + kinds.get(records[i].kind, 0.0) + fields.get(records[i].field or "", 0.0)
+                         if i in records else s) for i, s in fused), key=lambda item: -item[1])
         top = fused[: k * 2]
     else:
         top = fused[: k * 2]

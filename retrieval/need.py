@@ -9,7 +9,9 @@ is rare) and a preferred kind.
 
 Pseudo-relevance feedback (Rocchio, in the embedder's space): the centroid of the first pass's best records is
 added to the query vector. Records are written in the corpus's own languages and words, so the centroid carries
-the topic in the records' language, which a question in another language reaches only weakly.
+the topic in the records' language, which a question in another language reaches only weakly. The same records
+vote on the need's field (weighted by score): the second pass prefers records of the leading field by at most
+`field_weight` standard deviations, which keeps a long question from drifting to its least important clause.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from retrieval.errors import InvalidInput
 from retrieval.hybrid import Hit, rank_hybrid
 from retrieval.index import Index
 
-__all__ = ["NeedQuery", "search_need"]
+__all__ = ["NeedQuery", "field_votes", "search_need"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class NeedQuery:
     kind_bonus: Mapping[str, float] = field(default_factory=dict)
     feedback_records: int = 8
     feedback_weight: float = 1.0
+    field_weight: float = 0.5
     snippet: str | None = None
 
 
@@ -52,6 +55,16 @@ def query_vector(index: Index, texts: Sequence[tuple[str, float]]) -> np.ndarray
     return _unit(np.sum(vectors, axis=0))
 
 
+def field_votes(hits: Sequence[Hit]) -> list[tuple[str, float]]:
+    """The fields of `hits`, each with its share of their (positive) scores, largest first."""
+    votes: dict[str, float] = {}
+    for hit in hits:
+        if hit.record.field and hit.record.field != "other":
+            votes[hit.record.field] = votes.get(hit.record.field, 0.0) + max(hit.score, 0.0)
+    total = sum(votes.values())
+    return sorted(((name, weight / total) for name, weight in votes.items()), key=lambda v: -v[1]) if total else []
+
+
 def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | None = None) -> list[Hit]:
     """The best `k` records for the need (see the module docstring)."""
     if not 1 <= k <= 100:
@@ -59,10 +72,15 @@ def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | 
     filters = filters or Filters()
     vector = query_vector(index, query.texts)
     snippet = query.snippet or query.lexical
+    field_bonus: dict[str, float] = {}
     if query.feedback_records > 0 and query.feedback_weight > 0:
         first = rank_hybrid(index, vector, query.lexical, query.feedback_records, filters,
                             snippet_query=snippet, kind_bonus=query.kind_bonus)
         found = index.snapshot().vectors_of([h.record.id for h in first])
         if len(found):
             vector = _unit(vector + query.feedback_weight * _unit(found.mean(axis=0)))
-    return rank_hybrid(index, vector, query.lexical, k, filters, snippet_query=snippet, kind_bonus=query.kind_bonus)
+        votes = field_votes(first)
+        if votes and query.field_weight > 0 and not filters.field:
+            field_bonus = {votes[0][0]: query.field_weight * votes[0][1]}
+    return rank_hybrid(index, vector, query.lexical, k, filters, snippet_query=snippet, kind_bonus=query.kind_bonus,
+                       field_bonus=field_bonus)
