@@ -14,6 +14,7 @@ from typing import Any
 from assistant.chain import AnswerChain, ChatState
 from assistant.detect import pick_language
 from assistant.llm import LLM
+from assistant.match_strength import STRONG_MARGIN
 from assistant.matching import Matcher
 from assistant.messages import localize
 from assistant.partners import partner_kind, suggest_partners
@@ -35,22 +36,26 @@ class Assistant:
     """Answers questions over the index, remembers sessions, suggests partners, matches records."""
 
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
-                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None) -> None:
+                 relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
+                 strong_margin: float | None = STRONG_MARGIN) -> None:
         self.index = index
         self.sessions = sessions
         self.llm = llm
         self.relevance = relevance or RelevanceConfig()
         self.topic_gate = topic_gate
-        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate)
+        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
+                                 strong_margin=strong_margin)
         self.matcher = Matcher(index)
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index) -> Assistant:
         """The assistant the settings describe: sessions in the data dir, the model if configured, and the
-        topic gate unless the embedder is the `hash` test double (its vectors carry no meaning)."""
-        gate = None if settings.embedder.startswith("hash") else TopicGate(index.embeddings)
+        topic gate and the weak-match judgement unless the embedder is the `hash` test double (its vectors carry
+        no meaning)."""
+        meaningless = settings.embedder.startswith("hash")
+        gate = None if meaningless else TopicGate(index.embeddings)
         return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
-                   topic_gate=gate)
+                   topic_gate=gate, strong_margin=None if meaningless else STRONG_MARGIN)
 
     def _start(self, message: str, language: str | None, session_id: str | None,
                filters: Filters | None = None, history: list[Turn] | None = None) -> ChatState:
@@ -72,7 +77,8 @@ class Assistant:
                 answer=state.text, country=state.country, cited=[c.id for c in state.citations],
                 topic=state.topic or state.condensed or state.message))
         return Answer(answer=state.text, language=state.language, citations=state.citations,
-                      partners=state.partners, session_id=state.session_id, metadata=state.metadata)
+                      partners=state.partners, session_id=state.session_id, metadata=state.metadata,
+                      next_step=state.next_step, institutions=state.institutions)
 
     def answer(self, message: str, *, language: str | None = None, session_id: str | None = None,
                filters: Filters | None = None, history: list[Turn] | None = None) -> Answer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from dataclasses import field as default
 from typing import Any
 
 from retrieval.index import Hit
@@ -22,6 +23,9 @@ class Citation:
     field: str | None
     snippet: str
     language: str | None
+    # what the person sees (assistant.presentation): why the record fits, and ids of records with the same title
+    why: str = ""
+    also: list[str] = default(default_factory=list)  # `field` is a Citation attribute here
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Citation:
@@ -60,13 +64,18 @@ class Answer:
     partners: list[Partner]
     session_id: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    next_step: dict[str, Any] | None = None
+    institutions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """The DESIGN.md shape: answer, language, citations, partners, session_id, metadata."""
+        """The DESIGN.md shape: answer, language, citations, partners, session_id, metadata; and, when the
+        records do not fit clearly, `next_step` (post the need as a demand), and for "who can help" questions
+        the transfer `institutions` of the routing directory."""
         return {"answer": self.answer, "language": self.language,
                 "citations": [c.as_dict() for c in self.citations],
                 "partners": [p.as_dict() for p in self.partners],
-                "session_id": self.session_id, "metadata": dict(self.metadata)}
+                "session_id": self.session_id, "metadata": dict(self.metadata),
+                "next_step": self.next_step, "institutions": list(self.institutions)}
 
 
 @dataclass
