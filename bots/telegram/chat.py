@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bots.telegram.demand import NEXT_DEMAND
 from bots.telegram.deps import (
     Context,
     acknowledge,
@@ -36,8 +37,11 @@ async def ask(update: Update, context: Context) -> None:
                         language=chosen_language(update, context), session_id=f"telegram:{update.effective_chat.id}")
     if context.user_data is not None:
         context.user_data[_NEED] = question
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(text(answer.language, "btn_partners"),
-                                                           callback_data=f"{_NEED}:")]])
+        context.user_data[NEXT_DEMAND] = answer.next_step["draft"] if answer.next_step else None
+    rows = [[InlineKeyboardButton(text(answer.language, "btn_partners"), callback_data=f"{_NEED}:")]]
+    if answer.next_step:  # no clear match: offer to post the question as a demand (/demand, prefilled)
+        rows.insert(0, [InlineKeyboardButton(answer.next_step["label"], callback_data="postdemand:")])
+    keyboard = InlineKeyboardMarkup(rows)
     await reply_html(update, context, answer_html(answer), keyboard)
 
 

@@ -112,7 +112,9 @@ def answer_html(answer: Answer) -> list[str]:
         for number, citation in enumerate(answer.citations, 1):
             where = _where(citation.organization, citation.country, lang)
             suffix = f" — {escape(where)}" if where else ""
-            lines.append(f"[{number}] <b>{escape(citation.title)}</b>{suffix} <code>{escape(citation.id)}</code>")
+            # a title the answer text already shows is not repeated: the sources add where each record comes from
+            title = "" if citation.title in answer.answer else f" <b>{escape(citation.title)}</b>"
+            lines.append(f"[{number}]{title}{suffix} <code>{escape(citation.id)}</code>")
         blocks.append("\n".join(lines))
     return blocks
 
