@@ -10,6 +10,9 @@ let draft = {};
 
 /** Decorate a finished answer's view: weak-match note, institutions, and the "post my need" button. */
 export function showNextStep(view, answer) {
+  // an answer text that already names every partner (the offline composer's) makes the partner block a repeat
+  const text = answer.answer || "";
+  if (answer.partners?.length && answer.partners.every((p) => text.includes(p.organization))) view.partners.hidden = true;
   if (answer.metadata?.match === "weak" && view.sources.firstChild) {
     view.sources.classList.add("weak");
     const title = view.sources.querySelector(".block-title");
