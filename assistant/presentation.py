@@ -136,7 +136,7 @@ def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directo
     shown = lead_with_kind(collapse_duplicates([Citation.from_hit(h) for h in state.hits]),
                            intent.kind or state.filters.kind)
     shown = shown[: WEAK_SHOWN if strength == "weak" else limit]
-    why_fields = list(intent.fields)  # as understood from the question; fields voted by these same records would be circular
+    why_fields = list(intent.fields)  # as understood; a field voted by these same records would be circular
     for citation in shown:
         citation.why = why_it_matches(by_id[citation.id], topic, state.language, fields=why_fields,
                                       countries=countries)
