@@ -84,3 +84,23 @@ def test_partner_reason_names_a_record_the_answer_does_not_cite() -> None:
     [partner] = suggest_partners(hits, kind="achievement", language="en", cited=["b1"])
 
     assert "Record b2" in partner.reason
+
+
+def test_who_can_help_adds_transfer_institutions_for_the_understood_field(loaded_services: Services) -> None:
+    from assistant.chain import ChatState
+    from assistant.understanding.intent import Intent
+
+    asked = ChatState(message=SOLAR, session_id="s", intent=Intent(sought="partner", topic="solar photovoltaic modules",
+                                                                   fields=("renewable_energy",)))
+    state = loaded_services.assistant.chain.chain.invoke(asked)
+
+    assert state.institutions and len(state.institutions) <= 3
+    directory = loaded_services.assistant.chain.directory
+    for item in state.institutions:
+        institution = directory.by_id(item["id"])
+        assert institution is not None and "renewable_energy" in institution.fields and item["example"] is True
+        assert item["reason"].startswith("same field: ")
+    assert "Transfer institutions that can help (example data):" in state.text
+    assert state.institutions[0]["name"] in state.text
+    plain = loaded_services.assistant.chain.chain.invoke(ChatState(message=SOLAR, session_id="t"))
+    assert plain.institutions == []  # only for "who can help"
