@@ -129,7 +129,9 @@ def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directo
     countries = list(intent.countries) or ([state.country] if state.country else [])
     topic = intent.topic or state.condensed or state.message
     draft_field = next((f for f, _ in fields if f != "other"), None)
-    draft = demand_draft(state.message, topic, state.language, field=draft_field, country=state.country)
+    # a follow-up ("and in Brazil?") is drafted from its standalone form
+    need = state.condensed if state.metadata.get("followup") else state.message
+    draft = demand_draft(need, topic, state.language, field=draft_field, country=state.country)
     if strength == "none":
         return replace(state, next_step=next_step(draft, state.language))
     by_id = {h.record.id: h for h in state.hits}
