@@ -18,9 +18,12 @@ from assistant.condense import condense_offline, is_followup, topic_of
 from assistant.countries import find_country
 from assistant.detect import pick_language
 from assistant.guard import canned_reply_key
+from assistant.inquiries.directory import Directory, load_directory
 from assistant.llm import LLM, LLMError, validate_citations
+from assistant.match_strength import STRONG_MARGIN
 from assistant.messages import localize
 from assistant.partners import partner_kind, suggest_partners
+from assistant.presentation import present
 from assistant.relevance import RelevanceConfig, retrieve_need
 from assistant.results import Citation, Partner
 from assistant.sessions import Turn
@@ -56,6 +59,9 @@ class ChatState:
     partners: list[Partner] = field(default_factory=list)
     text: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    partner_hits: list[Hit] = field(default_factory=list)
+    next_step: dict[str, Any] | None = None
+    institutions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class AnswerChain:
@@ -64,10 +70,13 @@ class AnswerChain:
     def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
                  topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
                  reader: NeedReader | None = None,
-                 translate: Callable[[ChatState], ChatState] | None = None) -> None:
+                 translate: Callable[[ChatState], ChatState] | None = None,
+                 directory: Directory | None = None, strong_margin: float | None = STRONG_MARGIN) -> None:
         self.index = index
         self.reader = reader or NeedReader(index.embeddings)
         self.translate = translate
+        self.strong_margin = strong_margin
+        self.directory = directory or load_directory()
         self.llm = llm
         self.topic_gate = topic_gate
         self.relevance = relevance or RelevanceConfig()
@@ -78,6 +87,7 @@ class AnswerChain:
             | RunnableLambda(self.condense, name="condense")
             | RunnableLambda(self.understand, name="understand")
             | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.present, name="present")
             | RunnableLambda(self.translate_citations, name="translate"))
         self.chain: Runnable[ChatState, ChatState] = (
             self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
@@ -145,7 +155,16 @@ class AnswerChain:
         state.metadata["partner_kind"] = kind
         limit = self.llm_context if self.llm is not None else self.max_citations
         return replace(state, hits=found.hits, citations=[Citation.from_hit(h) for h in found.hits[:limit]],
-                       partners=suggest_partners(found.partner_hits, kind=kind, language=state.language))
+                       partners=suggest_partners(found.partner_hits, kind=kind, language=state.language),
+                       partner_hits=found.partner_hits)
+
+    def present(self, state: ChatState) -> ChatState:
+        """What the person sees (`assistant.presentation`): each record once, why it fits, partners that add to
+        the citations, institutions for "who can help", and the next step when nothing fits clearly."""
+        limit = self.llm_context if self.llm is not None else self.max_citations
+        corpus = self.index.catalog.count() if state.hits else 0
+        return present(state, relevance=self.relevance, limit=limit, directory=self.directory, corpus=corpus,
+                       margin=self.strong_margin)
 
     def translate_citations(self, state: ChatState) -> ChatState:
         """Machine translations of the citations into the answer language, when a translator is configured."""
@@ -202,7 +221,8 @@ class AnswerChain:
             yield from _lines(self._composed(state))
 
     def _composed(self, state: ChatState) -> str:
-        return compose_answer(state.language, state.citations, state.partners, state.country)
+        return compose_answer(state.language, state.citations, state.partners, state.country,
+                              match=str(state.metadata.get("match", "strong")), institutions=state.institutions)
 
     def _canned(self, state: ChatState) -> str:
         key = state.reply_key or "error"

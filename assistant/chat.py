@@ -14,6 +14,7 @@ from typing import Any
 from assistant.chain import AnswerChain, ChatState
 from assistant.detect import pick_language
 from assistant.llm import LLM
+from assistant.match_strength import STRONG_MARGIN
 from assistant.matching import Matcher
 from assistant.messages import localize
 from assistant.partners import partner_kind, suggest_partners
@@ -39,7 +40,8 @@ class Assistant:
 
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
                  relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
-                 reader: NeedReader | None = None, translations: TranslationService | None = None) -> None:
+                 reader: NeedReader | None = None, translations: TranslationService | None = None,
+                 strong_margin: float | None = STRONG_MARGIN) -> None:
         self.index = index
         self.translations = translations or TranslationService(None, None)
         self.sessions = sessions
@@ -48,19 +50,20 @@ class Assistant:
         self.topic_gate = topic_gate
         self.reader = reader or NeedReader(index.embeddings)
         self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate, reader=self.reader,
-                                 translate=self._translate if self.translations.enabled else None)
+                                 translate=self._translate if self.translations.enabled else None,
+                                 strong_margin=strong_margin)
         self.matcher = Matcher(index)
 
     @classmethod
     def from_settings(cls, settings: Settings, index: Index) -> Assistant:
         """The assistant the settings describe: sessions in the data dir, the model if configured, and the
-        topic gate and the embedder's reading of the kind sought unless the embedder is the `hash` test double (its
-        vectors carry no meaning)."""
+        topic gate, the embedder's reading of the kind sought and the weak-match judgement unless the embedder is
+        the `hash` test double (its vectors carry no meaning)."""
         meaningful = not settings.embedder.startswith("hash")
         gate = TopicGate(index.embeddings) if meaningful else None
         return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
                    topic_gate=gate, reader=NeedReader(index.embeddings if meaningful else None),
-                   translations=build_translation(settings))
+                   translations=build_translation(settings), strong_margin=STRONG_MARGIN if meaningful else None)
 
     def _translate(self, state: ChatState) -> ChatState:
         """The one place answers get machine translations of their citations (every channel uses it)."""
@@ -92,7 +95,7 @@ class Assistant:
                 topic=state.topic or state.condensed or state.message))
         return Answer(answer=state.text, language=state.language, citations=state.citations,
                       partners=state.partners, session_id=state.session_id, metadata=state.metadata,
-                      question=state.message)
+                      question=state.message, next_step=state.next_step, institutions=state.institutions)
 
     def answer(self, message: str, *, language: str | None = None, session_id: str | None = None,
                filters: Filters | None = None, history: list[Turn] | None = None) -> Answer:

@@ -8,6 +8,9 @@ translation shows the translated title with the original beside it, and the tran
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from assistant.messages import country_name, localize
 from assistant.results import Citation, Partner
 
@@ -44,24 +47,39 @@ def _snippet(citation: Citation) -> str:
 
 
 def compose_answer(language: str, citations: list[Citation], partners: list[Partner],
-                   country: str | None = None) -> str:
-    """A numbered list of the cited records, the partner suggestions and what to do next."""
-    if country:
+                   country: str | None = None, *, match: str = "strong",
+                   institutions: Sequence[dict[str, Any]] = ()) -> str:
+    """A numbered list of the cited records with why each fits (their details are on the source cards), the
+    partners the citations do not already show, transfer institutions for "who can help", and what to do next.
+
+    When the match is weak, it says so, marks each record as only the closest, and offers the next step."""
+    weak = match == "weak"
+    if weak:
+        lines = [localize("weak_intro", language), ""]
+    elif country:
         lines = [localize("intro_country", language, country=country_name(country, language)), ""]
     else:
         lines = [localize("intro", language), ""]
     for number, citation in enumerate(citations, 1):
         lines.append(f"{number}. {_title(citation)} [{citation.id}]")
-        lines.append(f"   {_where(citation, language)}")
-        if snippet := _snippet(citation):
-            lines.append(f"   {shorten(snippet)}")
+        detail = [localize("weak_mark", language)] if weak else []
+        if citation.why:
+            detail.append(citation.why)
+        if citation.also:
+            detail.append(localize("same_title", language, ids=", ".join(citation.also)))
+        if not citation.why and not weak:
+            detail.insert(0, _where(citation, language))
+        lines.append(f"   {'; '.join(detail)}" if detail else f"   {_where(citation, language)}")
     if partners:
         lines += ["", localize("partners_intro", language)]
         for partner in partners:
             where = f" ({country_name(partner.country, language)})" if partner.country else ""
             ids = ", ".join(partner.evidence)
             lines.append(f"• {partner.organization}{where} — {partner.reason} [{ids}]")
-    lines += ["", localize("closing", language)]
+    if institutions:
+        lines += ["", localize("institutions_intro", language)]
+        lines += [f"• {i['name']} ({country_name(i['country'], language)})" for i in institutions]
+    lines += ["", localize("next_step_hint" if weak else "closing", language)]
     return "\n".join(lines)
 
 
@@ -71,4 +89,4 @@ def compose_nothing_found(language: str, country: str | None = None) -> str:
         head = localize("nothing_found_country", language, country=country_name(country, language))
     else:
         head = localize("nothing_found", language)
-    return f"{head} {localize('nothing_found_hint', language)}"
+    return f"{head} {localize('nothing_found_hint', language)}\n\n{localize('next_step_hint', language)}"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.lexicon import contains_phrase
 from assistant.messages import localize
+from assistant.relevance import RelevanceConfig
 from assistant.results import Partner
 from retrieval.index import Hit
 
-__all__ = ["partner_kind", "suggest_partners"]
+__all__ = ["evidence_strength", "partner_kind", "suggest_partners"]
 
-_MORE_EVIDENCE = 0.02
+# Hits below this calibrated score are not partner evidence (`RelevanceConfig.counterpart_score`).
+_FLOOR = RelevanceConfig().counterpart_score
 
 
 def partner_kind(question: str) -> str:
@@ -18,11 +22,13 @@ def partner_kind(question: str) -> str:
     return "demand" if contains_phrase(question, "offer") else "achievement"
 
 
-def suggest_partners(hits: list[Hit], *, kind: str, language: str, limit: int = 5) -> list[Partner]:
-    """Organizations named by hits of `kind`, ranked by the relevance of their records.
+def suggest_partners(hits: list[Hit], *, kind: str, language: str, limit: int = 5,
+                     cited: Sequence[str] = ()) -> list[Partner]:
+    """Organizations named by hits of `kind`, ranked by the strength of their relevant records.
 
     Only the `organization` and `country` fields of retrieved records are used, so every partner
-    exists in the corpus and carries the ids of the records that name it as evidence.
+    exists in the corpus and carries the ids of the records that name it as evidence. The reason names the
+    organization's best record the answer does not already cite (`cited`), else its best record.
     """
     candidates = [h for h in hits if h.record.kind == kind and h.record.organization]
     if not candidates:
@@ -33,18 +39,25 @@ def suggest_partners(hits: list[Hit], *, kind: str, language: str, limit: int = 
         organization = hit.record.organization or ""
         key = (" ".join(organization.casefold().split()), hit.record.country)
         groups.setdefault(key, []).append(hit)
+    shown = set(cited)
     partners = []
     for group in groups.values():
         best = group[0]
+        named = next((h for h in group if h.record.id not in shown), best)
         reason_key = "reason_offers" if kind == "achievement" else "reason_needs"
-        # Ranked by the best record; more records only break near-ties, so many weak hits never
-        # outrank one strong one.
         partners.append(Partner(
             organization=best.record.organization or "",
             country=best.record.country,
-            score=round(best.score / top + _MORE_EVIDENCE * (len(group) - 1), 4),
+            score=round(evidence_strength(group) / top, 4),
             evidence=[h.record.id for h in group],
-            reason=localize(reason_key, language, title=best.record.title),
+            reason=localize(reason_key, language, title=named.record.title),
         ))
     partners.sort(key=lambda p: (-p.score, p.organization))
     return partners[:limit]
+
+
+def evidence_strength(hits: Sequence[Hit]) -> float:
+    """The strength of an organization's evidence: the sum of its relevant records' calibrated scores, each
+    counted above the counterpart floor, so two strong records outweigh one, and many barely relevant records
+    add little."""
+    return sum(max(h.score - _FLOOR, 0.0) for h in hits) + _FLOOR * (1 if hits else 0)

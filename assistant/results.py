@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, field
+from dataclasses import field as default
 from typing import Any
 
 from retrieval.index import Hit
@@ -25,6 +26,9 @@ class Citation:
     language: str | None
     translation: dict[str, str] | None = None
     """`{"language","title","snippet","provider"}`: a machine translation for the reader, or None."""
+    # what the person sees (assistant.presentation): why the record fits, and ids of records with the same title
+    why: str = ""
+    also: list[str] = default(default_factory=list)  # `field` is a Citation attribute here
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Citation:
@@ -67,13 +71,18 @@ class Answer:
     """Names this answer for feedback (`POST /v1/feedback`) and staff insights."""
     question: str = ""
     """The message answered (kept out of `as_dict`: the client sent it)."""
+    next_step: dict[str, Any] | None = None
+    institutions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """The DESIGN.md shape: answer, language, citations, partners, session_id, metadata, answer_id."""
+        """The DESIGN.md shape: answer, language, citations, partners, session_id, metadata, answer_id; and, when
+        the records do not fit clearly, `next_step` (post the need as a demand), and for "who can help" questions
+        the transfer `institutions` of the routing directory."""
         return {"answer": self.answer, "language": self.language,
                 "citations": [c.as_dict() for c in self.citations],
                 "partners": [p.as_dict() for p in self.partners],
-                "session_id": self.session_id, "metadata": dict(self.metadata), "answer_id": self.answer_id}
+                "session_id": self.session_id, "metadata": dict(self.metadata), "answer_id": self.answer_id,
+                "next_step": self.next_step, "institutions": list(self.institutions)}
 
 
 @dataclass

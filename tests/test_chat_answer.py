@@ -56,16 +56,18 @@ def test_record_content_keeps_its_language_and_framing_follows_the_user(loaded_s
     assert answer.language == "pt"
     assert answer.answer.startswith("Veja o que encontrei nos nossos registros:")
     assert "SOLAR-TRAIN: Photovoltaic module life time forecast and evaluation" in answer.answer
-    assert "Alemanha" in answer.answer  # country names are localized, organization names are not
-    assert "FRAUNHOFER GESELLSCHAFT" in answer.answer
+    # why each record fits is said in Portuguese; where it comes from is on the source cards, not repeated here
+    assert "mesma área: Energia renovável" in answer.answer or "palavras-chave em comum" in answer.answer
+    assert any(c.organization.startswith("FRAUNHOFER GESELLSCHAFT") for c in answer.citations if c.organization)
 
 
 def test_answer_as_dict_has_the_design_shape(loaded_services: Services) -> None:
     data = loaded_services.assistant.answer(SOLAR).as_dict()
 
-    assert set(data) == {"answer", "language", "citations", "partners", "session_id", "metadata", "answer_id"}
+    assert set(data) == {"answer", "language", "citations", "partners", "session_id", "metadata", "answer_id",
+                         "next_step", "institutions"}
     assert set(data["citations"][0]) == {"id", "title", "kind", "organization", "country", "field", "snippet",
-                                         "language", "translation"}
+                                         "language", "translation", "why", "also"}
     assert data["citations"][0]["translation"] is None  # no translator configured
     assert set(data["partners"][0]) == {"organization", "country", "score", "evidence", "reason"}
     assert data["metadata"]["llm"] == "off"
@@ -149,10 +151,11 @@ def test_a_record_that_gives_instructions_changes_nothing(loaded_services: Servi
     assert answer.answer.startswith("Here is what I found in our records:")
     assert answer.answer.endswith(loaded_services.assistant.localized("closing", "en"))
     assert "EvilCorp" not in {p.organization for p in answer.partners}
-    assert "Honest Solar Ltd" in {p.organization for p in answer.partners}
+    assert "Honest Solar Ltd" in {p.organization for p in answer.partners} | {c.organization for c in answer.citations}
     assert {c.id for c in answer.citations} <= set(answer.metadata["retrieved"])
-    hacked = [line for line in answer.answer.splitlines() if "HACKED" in line]
-    assert len(hacked) == 1 and hacked[0].startswith("   Ignore previous instructions")  # quoted as data
+    # the record's text reaches the person only as data, on its source card (the snippet), not in the answer
+    assert "HACKED" not in answer.answer
+    assert any(c.snippet.startswith("Ignore previous instructions") for c in answer.citations if c.id == "evil-1")
 
 
 def test_stream_sends_citations_and_partners_first_then_deltas_then_done(loaded_services: Services) -> None:

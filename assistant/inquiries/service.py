@@ -24,7 +24,10 @@ from assistant.inquiries.routing import Router
 from assistant.inquiries.store import InquiryStore, NewEvent
 from assistant.languages import resolve_language
 from assistant.llm import LLM
+from assistant.match_strength import match_strength
+from assistant.relevance import RelevanceConfig
 from assistant.settings import Settings
+from assistant.understanding.fields import fields_from_hits
 from retrieval.errors import InvalidInput, TTCError
 from retrieval.index import Index
 from retrieval.record import FIELDS
@@ -109,7 +112,7 @@ class InquiryService:
         lang = resolve_language(text, language)
         fields, countries = self._record_context(ids)
         suggested = self._suggest(text, exclude=ids)
-        result = self.classifier.classify(text, lang, field_hints=fields + [f for _, f, _ in suggested])
+        result = self.classifier.classify(text, lang, field_hints=fields, field_votes=self.field_votes(text))
         if self.triage is not None:
             result = self.triage.refine(text, result)
         route = self.router.route(intent=result.intent, field=result.field, language=lang,
@@ -168,6 +171,22 @@ class InquiryService:
                 fields.extend([record.field] if record.field else [])
                 countries.extend([record.country] if record.country else [])
         return fields, countries
+
+    def field_votes(self, text: str, k: int = 10) -> list[tuple[str, float]]:
+        """The answers' field understanding (`fields_from_hits`) for the inquiry's topic: the weighted vote of the
+        records retrieved for it, when they clearly match (else they would only add noise); empty without an index."""
+        if self.index is None or self.index.catalog.count() == 0:
+            return []
+        try:
+            hits = self.index.search(text[:2000], k=k)
+        except Exception:  # an aid, as the suggestions are
+            log.warning("no field vote from related records", exc_info=True)
+            return []
+        config = RelevanceConfig()
+        cited = [h for h in hits if h.score >= config.min_score]
+        if match_strength(cited, config, corpus=self.index.catalog.count()) != "strong":
+            return []
+        return fields_from_hits(hits, floor=config.counterpart_score)
 
     def _suggest(self, text: str, exclude: Sequence[str], k: int = 5) -> list[tuple[str, str, str]]:
         """(id, field, country) of corpus records close to the message, best first; empty without an index."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bots.telegram.demand import NEXT_DEMAND
 from bots.telegram.deps import (
     Context,
     acknowledge,
@@ -38,9 +39,12 @@ async def ask(update: Update, context: Context) -> None:
     deps(context).services.insights.record(answer, channel="telegram")
     if context.user_data is not None:
         context.user_data[_NEED] = question
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(text(answer.language, "btn_partners"),
-                                                           callback_data=f"{_NEED}:")],
-                                     feedback_buttons(answer.answer_id)])
+        context.user_data[NEXT_DEMAND] = answer.next_step["draft"] if answer.next_step else None
+    rows = [[InlineKeyboardButton(text(answer.language, "btn_partners"), callback_data=f"{_NEED}:")]]
+    if answer.next_step:  # no clear match: offer to post the question as a demand (/demand, prefilled)
+        rows.insert(0, [InlineKeyboardButton(answer.next_step["label"], callback_data="postdemand:")])
+    rows.append(feedback_buttons(answer.answer_id))
+    keyboard = InlineKeyboardMarkup(rows)
     await reply_html(update, context, answer_html(answer), keyboard)
 
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 import warnings
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -14,23 +11,22 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
+from assistant.demands import publish_demand, valid_contact
 from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
 from bots.telegram.format import escape, matches_html, record_html
 from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
 from bots.telegram.search import RESULTS, intro_buttons
 from bots.telegram.texts import country_code, text
-from retrieval.ingest import ingest_rows
-from retrieval.reader import Row
+from retrieval.errors import InvalidInput
 from retrieval.record import FIELDS, parse_record
 
-__all__ = ["demand_conversation"]
+__all__ = ["NEXT_DEMAND", "demand_conversation"]
 
 log = logging.getLogger(__name__)
 
 TITLE, DESCRIPTION, FIELD, COUNTRY, COOPERATION_TYPE, CONTACT, CONFIRM = range(7)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
-_PHONE = re.compile(r"^\+?[\d\s().\-]{6,24}$")
 _KEY = "demand"
+NEXT_DEMAND = "next_demand"  # the `next_step` draft of the last answer (bots.telegram.chat)
 
 
 def _draft(context: Context) -> dict[str, Any]:
@@ -50,6 +46,25 @@ async def begin(update: Update, context: Context) -> int:
     context.user_data[_KEY] = {}
     await _say(update, context, "demand_title")
     return TITLE
+
+
+async def prefilled(update: Update, context: Context) -> int:
+    """Button "Post my need as a demand" under an answer that found no clear match: the draft of that answer
+    fills the title and description; the dialogue goes on with the field (or the description when too short)."""
+    await acknowledge(update)
+    assert context.user_data is not None
+    proposed = context.user_data.get(NEXT_DEMAND) or {}
+    title_text, description_text = str(proposed.get("title", "")), str(proposed.get("description", ""))
+    if not 5 <= len(title_text) <= 200:
+        return await begin(update, context)
+    context.user_data[_KEY] = {"title": title_text}
+    await reply_html(update, context, [f"<b>{escape(title_text)}</b>"])
+    if not 20 <= len(description_text) <= 5000:
+        await _say(update, context, "demand_description")
+        return DESCRIPTION
+    _draft(context)["description"] = description_text
+    await _say(update, context, "demand_field", keyboard=fields_keyboard(language_of(update, context)))
+    return FIELD
 
 
 async def title(update: Update, context: Context) -> int:
@@ -110,7 +125,7 @@ async def cooperation(update: Update, context: Context) -> int:
 async def contact(update: Update, context: Context) -> int:
     """Step 6: an e-mail address or a phone number; then the preview with Publish / Cancel."""
     value = _message_text(update)
-    if not (_EMAIL.match(value) or (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 6)):
+    if not valid_contact(value):
         await _say(update, context, "bad_contact")
         return CONTACT
     draft = _draft(context)
@@ -131,14 +146,13 @@ async def confirm(update: Update, context: Context) -> int:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     services = deps(context).services
-    record_id = f"telegram-{uuid.uuid4().hex[:12]}"
-    data = {**_draft(context), "id": record_id, "kind": "demand", "source": "telegram",
-            "date": datetime.now(UTC).date().isoformat()}
-    report = await call(context, ingest_rows, services.index, [Row("telegram", 1, data)])
-    if report.errors:
+    try:
+        record = await call(context, publish_demand, services.index, dict(_draft(context)), source="telegram")
+    except InvalidInput as exc:
         await reply_html(update, context, [escape(text(language_of(update, context), "error")),
-                                           f"<code>{escape(report.errors[0]['error'])}</code>"])
+                                           f"<code>{escape(str(exc))}</code>"])
         return ConversationHandler.END
+    record_id = record.id
     _draft(context).clear()
     lang = language_of(update, context)
     await _say(update, context, "demand_saved", id=record_id)
@@ -188,7 +202,7 @@ def demand_conversation() -> ConversationHandler[Context]:
         # Buttons belong to this user's dialogue, not to one message: per_message=False is what we want.
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CommandHandler("demand", begin)],
+            entry_points=[CommandHandler("demand", begin), CallbackQueryHandler(prefilled, pattern=r"^postdemand:")],
             states={
                 TITLE: [MessageHandler(typed, title)],
                 DESCRIPTION: [MessageHandler(typed, description)],

@@ -114,9 +114,11 @@ def answer_html(answer: Answer) -> list[str]:
             where = _where(citation.organization, citation.country, lang)
             suffix = f" — {escape(where)}" if where else ""
             translated = (citation.translation or {}).get("title")
-            lines.append(f"[{number}] <b>{escape(translated or citation.title)}</b>{suffix} "
-                         f"<code>{escape(citation.id)}</code>")
-            if translated:  # a machine translation is labelled, and the original stays in view
+            shown = translated or citation.title
+            # a title the answer text already shows is not repeated: the sources add where each record comes from
+            title = "" if shown in answer.answer else f" <b>{escape(shown)}</b>"
+            lines.append(f"[{number}]{title}{suffix} <code>{escape(citation.id)}</code>")
+            if translated and title:  # a machine translation is labelled, and the original stays in view
                 lines.append(_translated_from(citation.title, lang))
         blocks.append("\n".join(lines))
     return blocks

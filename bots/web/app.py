@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.services import Services, build_services
 from assistant.settings import Settings
-from bots.web import chat, openai_api, ops, record_page, records, search, site
+from bots.web import chat, demands, openai_api, ops, record_page, records, search, site
 from bots.web.docs import install_docs
 from bots.web.errors import ERROR_RESPONSES, install_error_handlers
 from bots.web.feedback import router as feedback_router
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(BodyLimit, paths={"/v1/chat/completions": openai_api.MAX_BODY_BYTES})
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 
-    for module in (ops, chat, search, records, site):
+    for module in (ops, chat, search, records, demands, site):
         app.include_router(module.router)
     app.include_router(openai_api.router)
     app.include_router(record_page.router)

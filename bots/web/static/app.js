@@ -4,6 +4,7 @@
 import { api, apiError, describeError, readEvents } from "./api.js";
 import { $, el } from "./dom.js";
 import { browserLanguage, countryLine, countryName, fieldLabel, language, setLanguage, t } from "./lang.js";
+import { showNextStep, wireDemandForm } from "./demand.js";
 import { introductions, partnerList, recordCard, renderAnswer } from "./records.js";
 import { feedbackBar } from "./feedback.js";
 
@@ -105,6 +106,7 @@ function finish(view, answer, question) {
         "aria-haspopup": "dialog", onclick: () => openIntro(ids, question) }));
       view.actions.hidden = false;
     }
+    showNextStep(view, answer);
   }
 }
 
@@ -326,6 +328,7 @@ async function init() {
   $("new-chat").addEventListener("click", resetConversation);
   $("filters").addEventListener("change", refreshSideSearch);
   $("intro-form").addEventListener("submit", submitIntro);
+  wireDemandForm();
   for (const button of document.querySelectorAll("dialog [data-close]")) {
     button.addEventListener("click", () => button.closest("dialog").close());
   }
