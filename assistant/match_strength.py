@@ -21,8 +21,9 @@ __all__ = ["STRONG_MARGIN", "Strength", "match_strength", "strong_score"]
 
 Strength = Literal["strong", "weak", "none"]
 
-# One standard deviation of the calibrated score above the best a random question gets.
-STRONG_MARGIN = 1.0
+# Half a standard deviation of the calibrated score above the best a random question gets (judged on the
+# question's own evidence, before feedback: realistic needs are long and score lower than keyword queries).
+STRONG_MARGIN = 0.5
 
 
 def strong_score(config: RelevanceConfig | None = None, *, corpus: int = 0, margin: float = STRONG_MARGIN) -> float:
@@ -43,5 +44,5 @@ def match_strength(hits: Sequence[Hit], config: RelevanceConfig | None = None, *
         return "none"
     if margin is None:
         return "strong"
-    best = max(h.score for h in hits)
+    best = max(h.strength for h in hits)
     return "strong" if best >= strong_score(config, corpus=corpus, margin=margin) else "weak"

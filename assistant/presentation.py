@@ -135,8 +135,10 @@ def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directo
     if strength == "none":
         return replace(state, next_step=next_step(draft, state.language))
     by_id = {h.record.id: h for h in state.hits}
+    # only a kind the question states outright reorders: an inferred one already weighs in the ranking, and
+    # putting it first would turn a misreading into five records of the wrong kind
     shown = lead_with_kind(collapse_duplicates([Citation.from_hit(h) for h in state.hits]),
-                           intent.kind or state.filters.kind)
+                           state.filters.kind or (intent.kind if intent.explicit_kind else None))
     shown = shown[: WEAK_SHOWN if strength == "weak" else limit]
     why_fields = list(intent.fields)  # as understood; a field voted by these same records would be circular
     for citation in shown:

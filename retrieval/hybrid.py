@@ -28,6 +28,14 @@ class Hit:
     score: float
     snippet: str
     sources: dict[str, int] = field(default_factory=dict)
+    evidence: float | None = None
+    """How well the question itself matches, on the scale of `score`, where `score` also carries what ranking
+    added on top (`retrieval.need`'s feedback); None when the two are the same."""
+
+    @property
+    def strength(self) -> float:
+        """The score to judge the match by: the evidence when there is one, else the score."""
+        return self.score if self.evidence is None else self.evidence
 
     def as_dict(self) -> dict[str, Any]:
         r = self.record

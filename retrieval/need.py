@@ -17,7 +17,7 @@ vote on the need's field (weighted by score): the second pass prefers records of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -70,7 +70,7 @@ def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | 
     if not 1 <= k <= 100:
         raise InvalidInput("k must be between 1 and 100")
     filters = filters or Filters()
-    vector = query_vector(index, query.texts)
+    vector = original = query_vector(index, query.texts)
     snippet = query.snippet or query.lexical
     field_bonus: dict[str, float] = {}
     if query.feedback_records > 0 and query.feedback_weight > 0:
@@ -82,5 +82,13 @@ def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | 
         votes = field_votes(first)
         if votes and query.field_weight > 0 and not filters.field:
             field_bonus = {votes[0][0]: query.field_weight * votes[0][1]}
-    return rank_hybrid(index, vector, query.lexical, k, filters, snippet_query=snippet, kind_bonus=query.kind_bonus,
+    hits = rank_hybrid(index, vector, query.lexical, k, filters, snippet_query=snippet, kind_bonus=query.kind_bonus,
                        field_bonus=field_bonus)
+    if vector is original:
+        return hits
+    # feedback lifts every score toward its records: the evidence is the dense score of the question alone
+    snapshot = index.snapshot()
+    ids = [h.record.id for h in hits]
+    before, after = snapshot.score(original, ids), snapshot.score(vector, ids)
+    return [replace(h, evidence=h.score - after[h.record.id] + before[h.record.id]) if h.record.id in before else h
+            for h in hits]

@@ -23,7 +23,7 @@ __all__ = ["browser"]  # the module-scoped Chromium fixture, shared
 
 # one need per viewport: a posted demand is searchable at once, so the same need asked again finds it
 NO_FIT = {"desktop": "We need a supplier of biodegradable packaging for frozen fish exports",
-          "phone": "Looking for a partner to build hydrogen refuelling stations for buses"}
+          "phone": "Looking for a supplier of compostable coffee capsules for our cafés"}
 FITS = "Who offers solar photovoltaic module technology?"
 
 

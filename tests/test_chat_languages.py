@@ -108,5 +108,6 @@ def test_ttc_ask_json_answers_in_the_question_language(e5: Services, language: s
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=True)
     out = json.loads(result.stdout)
 
-    assert out["language"] == language and out["citations"] and out["partners"]
+    assert out["language"] == language and out["citations"]
+    assert out["partners"] or out["metadata"]["match"] == "weak"  # a weak match shows no partners
     assert all(e5.index.get(c["id"]) is not None for c in out["citations"])

@@ -39,9 +39,12 @@ def test_sources_of_another_language_show_a_labelled_translation_and_the_origina
     answer = fake_api.sent(user.chat_id)[-1]["plain"]
     sources = answer.split(f"\n{text('ru', 'sources')}\n")[1]
     first = sources.splitlines()[:2]
-    assert first[0].startswith("[1] [ru] ")
-    original = first[0].removeprefix("[1] [ru] ").split(" — ")[0]
-    assert first[1] == f"{text('ru', 'machine_translation')} · {original.removeprefix('[en] ')}"
+    record = services.index.get(first[0].split()[-1])
+    assert record is not None and record.language != "ru"
+    # the answer above shows the translated title; the source line labels it and keeps the original in view
+    head = answer.split(f"\n{text('ru', 'sources')}\n")[0]
+    assert "[ru] " in head and f"({record.title})" in head
+    assert first[1] == f"{text('ru', 'machine_translation')} · {record.title}"
 
 
 def test_search_results_in_another_language_are_translated_and_labelled(
