@@ -118,7 +118,7 @@ def answer_html(answer: Answer) -> list[str]:
             # a title the answer text already shows is not repeated: the sources add where each record comes from
             title = "" if shown in answer.answer else f" <b>{escape(shown)}</b>"
             lines.append(f"[{number}]{title}{suffix} <code>{escape(citation.id)}</code>")
-            if translated and title:  # a machine translation is labelled, and the original stays in view
+            if translated:  # a machine translation is labelled, and the original stays in view
                 lines.append(_translated_from(citation.title, lang))
         blocks.append("\n".join(lines))
     return blocks
