@@ -72,8 +72,11 @@ class Replica:
     """Keeps `catalog` following `shared` (records) and `vectors` (Chroma); `start` follows in a thread."""
 
     def __init__(self, shared: FeedSource, vectors: VectorSource | None, catalog: Catalog, model: str,
-                 lock_path: Path, *, interval: float = 1.0, page: int = 2000) -> None:
-        self.shared, self.vectors, self.catalog = shared, vectors, catalog
+                 lock_path: Path, *, interval: float = 1.0, page: int = 2000,
+                 adopt: Callable[[], object] | None = None) -> None:
+        """`adopt` writes the local catalog's records to the shared store: called when both the shared store and
+        this replica are new but the catalog holds records (a node that kept its records locally until now)."""
+        self.shared, self.vectors, self.catalog, self.adopt = shared, vectors, catalog, adopt
         self.model, self.interval, self.page = model, interval, page
         self._lock_path = lock_path
         self._lock_file: IO[str] | None = None
@@ -103,12 +106,16 @@ class Replica:
 
     def _sync(self, progress: Progress | None) -> int:
         store, target = self.shared.feed()
+        if self._store is None and target == 0 and self.adopt is not None and self.catalog.count():
+            log.info("the shared record store is empty: this node's %d records are its first", self.catalog.count())
+            self.adopt()
+            store, target = self.shared.feed()
         self._status.shared_generation = target
         if store != self._store or target < self._cursor:  # a new replica, a new database, or a restored one
             if self._store is not None:
                 log.warning("the shared record store changed (%s → %s): the local replica starts over",
                             self._store, store)
-            self._clear()
+            self._store, self._cursor, self._awaiting = None, 0, set()
         applied = 0
         if target > self._cursor or self._store is None:
             applied = self._apply_feed(self._cursor, target, progress)
@@ -119,15 +126,24 @@ class Replica:
         return applied
 
     def _apply_feed(self, after: int, upto: int, progress: Progress | None) -> int:
+        """Apply the feed's rows after generation `after`. From 0 (a new replica, or one starting over) the pass
+        covers every record, and what the local catalog holds beyond them is removed at the end; records it
+        already holds unchanged (written by this node) are not written again."""
         warming = self._store is None
         if warming:
             self._status.state = "warming"
         total = self.shared.count_changes(after, upto) if warming or progress else 0
         done = written = 0
+        seen: set[str] = set()
         for page in self.shared.changes(after, upto, self.page):
             written += self._apply(page)
             done += len(page)
+            if after == 0:
+                seen.update(c.id for c in page)
             self._report("records", done, max(total, done), progress)
+        if after == 0:
+            for record_id in self._local_ids() - seen:
+                self.catalog.delete(record_id)
         if written >= _OPTIMIZE_FROM:
             self.catalog.optimize_lexical()
         return done
@@ -274,10 +290,6 @@ class Replica:
             db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                            [(_STORE, self._store or ""), (_CURSOR, str(self._cursor))])
 
-    def _clear(self) -> None:
-        """Forget every record (vectors stay cached: they are keyed by the text they embed)."""
+    def _local_ids(self) -> set[str]:
         with self.catalog.transaction() as db:
-            db.execute("DELETE FROM lexical")
-            db.execute("DELETE FROM records")
-            db.execute("DELETE FROM meta WHERE key IN (?, ?)", (_STORE, _CURSOR))
-        self._store, self._cursor, self._awaiting = None, 0, set()
+            return {row[0] for row in db.execute("SELECT id FROM records")}
