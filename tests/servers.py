@@ -43,13 +43,23 @@ def _wait_http(url: str, seconds: float, alive: subprocess.Popen[bytes] | None =
     raise RuntimeError(f"{url} did not answer in {seconds:.0f} s")
 
 
+def _postgres_binary(name: str) -> str | None:
+    """A PostgreSQL server program: on PATH, or where Debian's packages put it (newest version first)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0, reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
 def postgres_missing() -> str | None:
     """Why PostgreSQL cannot be started here, or None when it can."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
         return "psycopg is not installed (pip install 'psycopg[binary]')"
-    if shutil.which("initdb") is None or shutil.which("pg_ctl") is None:
+    if _postgres_binary("initdb") is None or _postgres_binary("pg_ctl") is None:
         return "PostgreSQL server binaries (initdb, pg_ctl) not found; apt-get install postgresql"
     if os.geteuid() == 0:
         try:
@@ -74,7 +84,7 @@ class PostgresServer:
 
     def _run(self, program: str, *args: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        binary = shutil.which(program) or program
+        binary = _postgres_binary(program) or program
         subprocess.run([*prefix, binary, *args], check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
