@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.rating import feedback_text
-from bots.telegram.texts import text
 from tests.fake_bot_api import BOT_USER, FakeBotApi
 from tests.telegram_support import TelegramUser, buttons, converse, shared_services
 
@@ -49,7 +49,7 @@ def test_every_answer_has_thumbs_up_and_down_carrying_its_answer_id(bot: App, fa
 
     answer = fake_api.sent(user.chat_id)[-1]
     labels = [label for label, _ in buttons(answer)]
-    assert labels == [text("ru", "btn_partners"), "👍", "👎"]
+    assert labels == [bot_text("btn_partners", "ru"), "👍", "👎"]
     assert all(len(data.encode()) <= 64 for _, data in buttons(answer))
     answer_id = _answer_id(answer)
     assert len(answer_id) == 32
