@@ -16,9 +16,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.composer import compose_answer, compose_nothing_found
 from assistant.condense import condense_offline, is_followup, topic_of
 from assistant.countries import find_country
-from assistant.detect import pick_language
 from assistant.guard import canned_reply_key
 from assistant.inquiries.directory import Directory, load_directory
+from assistant.languages import pick_language
 from assistant.llm import LLM, LLMError, validate_citations
 from assistant.match_strength import STRONG_MARGIN
 from assistant.messages import localize

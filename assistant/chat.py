@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.chain import AnswerChain, ChatState
-from assistant.detect import pick_language
+from assistant.languages import pick_language
 from assistant.llm import LLM
 from assistant.match_strength import STRONG_MARGIN
 from assistant.matching import Matcher

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.chat import Answer
 from assistant.composer import shorten
-from assistant.detect import detect_with_score
+from assistant.languages import detect_with_score
 from assistant.services import Services, build_services
 from retrieval.ingest import ingest_paths
 from tests.conftest import RECORDS, make_settings

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from assistant.languages import LANGUAGES
+from assistant.messages import bot_text
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.telegram import chat, demand, general, jobs, search, subscribe
@@ -30,7 +31,6 @@ from bots.telegram.errors import on_error
 from bots.telegram.processor import ChatOrderedProcessor
 from bots.telegram.retry import Backoff, Retrying
 from bots.telegram.store import BotStore
-from bots.telegram.texts import text
 from retrieval.errors import InvalidInput
 
 __all__ = ["App", "build_application", "run"]
@@ -108,7 +108,7 @@ async def _post_init(application: App) -> None:
     try:
         for code in (None, *LANGUAGES):
             lang = code or "en"
-            commands = [BotCommand(name, text(lang, f"cmd_{name}")) for name in general.COMMANDS]
+            commands = [BotCommand(name, bot_text(f"cmd_{name}", lang)) for name in general.COMMANDS]
             await application.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:
         log.warning("could not publish the command menu: %s", exc)

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from assistant.messages import bot_text
 from bots.telegram.deps import BackendTimeout, Context, language_of
 from bots.telegram.format import escape
-from bots.telegram.texts import text
 from retrieval.errors import Unavailable
 
 __all__ = ["on_error"]
@@ -28,6 +28,6 @@ async def on_error(update: object, context: Context) -> None:
         return
     key = "busy" if isinstance(error, BackendTimeout | Unavailable) else "error"
     try:
-        await context.bot.send_message(update.effective_chat.id, escape(text(language_of(update, context), key)))
+        await context.bot.send_message(update.effective_chat.id, escape(bot_text(key, language_of(update, context))))
     except Exception:  # the error handler itself must never raise
         log.exception("could not tell chat %s about the error", update.effective_chat.id)

@@ -13,12 +13,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from assistant.languages import LANGUAGES
+from assistant.messages import bot_text
 from bots.telegram.deps import Context, call, deps, send_html
 from bots.telegram.format import escape, hit_html
 from bots.telegram.keyboards import encode
 from bots.telegram.retry import resendable, retry_after_seconds, single_attempt, transient
 from bots.telegram.store import Queued, Subscription
-from bots.telegram.texts import text
 from retrieval.record import Record
 
 __all__ = ["DIGEST_EVERY", "MAX_ATTEMPTS", "deliver_replies", "send_digests"]
@@ -83,10 +83,10 @@ async def _send_digest(context: Context, chat_id: int,
     blocks: list[str] = []
     buttons: list[list[InlineKeyboardButton]] = []
     for subscription, found in sections:
-        blocks.append(f"<b>{escape(text(lang, 'digest', topic=subscription.topic))}</b>")
+        blocks.append(f"<b>{escape(bot_text('digest', lang, topic=subscription.topic))}</b>")
         for record, snippet in found:
             blocks.append(hit_html(record, snippet, len(buttons) + 1, lang))
-            label = f"{len(buttons) + 1}. {text(lang, 'btn_details')}: {record.title}"[:60]
+            label = f"{len(buttons) + 1}. {bot_text('btn_details', lang)}: {record.title}"[:60]
             buttons.append([InlineKeyboardButton(label, callback_data=encode(store, "details", record.id))])
     try:
         await send_html(context.bot, chat_id, blocks, InlineKeyboardMarkup(buttons))
@@ -143,7 +143,7 @@ async def _send_staff_replies(context: Context) -> None:
         if delivery.attempts >= MAX_ATTEMPTS or not (delivery.chat_id or "").lstrip("-").isdigit():
             continue
         lang = delivery.language if delivery.language in LANGUAGES else "en"
-        blocks = [f"<b>{escape(text(lang, 'staff_reply'))}</b>", escape(delivery.text)]
+        blocks = [f"<b>{escape(bot_text('staff_reply', lang))}</b>", escape(delivery.text)]
         try:
             await send_html(context.bot, int(delivery.chat_id or 0), blocks)
         except TelegramError as exc:

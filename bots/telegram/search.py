@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from assistant.links import is_public_url, record_page_url
+from assistant.messages import bot_text
 from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
 from bots.telegram.format import escape, hit_html, matches_html, record_html
 from bots.telegram.keyboards import decode, encode, record_keyboard
-from bots.telegram.texts import text
 from retrieval.record import Record
 
 __all__ = ["RESULTS", "details", "intro_buttons", "introduction", "record_partners", "search", "send_results"]
@@ -23,11 +23,12 @@ async def search(update: Update, context: Context) -> None:
     lang = language_of(update, context)
     query = " ".join(context.args or [])[:_MAX_QUERY].strip()
     if not query:
-        await update.message.reply_text(escape(text(lang, "search_usage", example=text(lang, "example_search"))))
+        usage = bot_text("search_usage", lang, example=bot_text("example_search", lang))
+        await update.message.reply_text(escape(usage))
         return
     hits = await call(context, deps(context).services.index.search, query, RESULTS)
     await send_results(update, context, [(hit.record, hit.snippet) for hit in hits],
-                       text(lang, "results", query=query))
+                       bot_text("results", lang, query=query))
 
 
 async def send_results(update: Update, context: Context, results: list[tuple[Record, str]], heading: str) -> None:
@@ -35,7 +36,7 @@ async def send_results(update: Update, context: Context, results: list[tuple[Rec
     lang = language_of(update, context)
     store = deps(context).store
     if not results:
-        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        await reply_html(update, context, [escape(bot_text("no_results", lang))])
         return
     translations = await call(context, deps(context).services.assistant.translate_hits, results, lang)
     await reply_html(update, context, [f"<b>{escape(heading)}</b>"])
@@ -52,7 +53,7 @@ async def _record_of(update: Update, context: Context) -> Record | None:
     _, record_id = decode(deps(context).store, query.data)
     record = await call(context, deps(context).services.index.get, record_id) if record_id else None
     if record is None:
-        await reply_html(update, context, [escape(text(language_of(update, context), "record_gone"))])
+        await reply_html(update, context, [escape(bot_text("record_gone", language_of(update, context)))])
     return record
 
 
@@ -81,7 +82,7 @@ async def introduction(update: Update, context: Context) -> None:
                + (f" ({record.organization})" if record.organization else ""))
     inquiry = await call(context, deps(context).services.inquiries.create, message=message, channel="telegram",
                          contact=contact, language=lang, record_ids=[record.id], chat_id=str(chat.id))
-    await reply_html(update, context, [escape(text(lang, "intro_done", id=inquiry.id))])
+    await reply_html(update, context, [escape(bot_text("intro_done", lang, id=inquiry.id))])
 
 
 async def record_partners(update: Update, context: Context) -> None:
@@ -93,7 +94,7 @@ async def record_partners(update: Update, context: Context) -> None:
     matches = await call(context, deps(context).services.assistant.match, record_id=record.id, kind=record.kind,
                          k=RESULTS, language=lang)
     if not matches:
-        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        await reply_html(update, context, [escape(bot_text("no_results", lang))])
         return
     await reply_html(update, context, [matches_html(matches, lang, "partners")],
                      intro_buttons(context, [(m.id, m.organization or m.title) for m in matches]))
