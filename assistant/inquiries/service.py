@@ -17,11 +17,11 @@ from assistant.inquiries.classifier import Classification, Classifier
 from assistant.inquiries.database import make_engine, migrate
 from assistant.inquiries.directory import Directory, load_directory
 from assistant.inquiries.inquiry import CHANNELS, STATUSES, Channel, Delivery, Inquiry
+from assistant.inquiries.inquiry_store import InquiryStore, NewEvent
 from assistant.inquiries.lexicon import normalize
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.inquiries.model import InquiryRow, utcnow
 from assistant.inquiries.routing import Router
-from assistant.inquiries.store import InquiryStore, NewEvent
 from assistant.languages import resolve_language
 from assistant.llm import LLM
 from assistant.match_strength import match_strength
