@@ -49,9 +49,10 @@ class Assistant:
         self.relevance = relevance or RelevanceConfig()
         self.topic_gate = topic_gate
         self.reader = reader or NeedReader(index.embeddings)
-        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate, reader=self.reader,
-                                 translate=self._translate if self.translations.enabled else None,
-                                 strong_margin=strong_margin)
+        self.answer_chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
+                                        reader=self.reader,
+                                        translate=self._translate if self.translations.enabled else None,
+                                        strong_margin=strong_margin)
         self.matcher = Matcher(index)
 
     @classmethod
@@ -105,7 +106,7 @@ class Assistant:
         `history` is a conversation the client holds (`assistant.history`): it replaces the session's, and the
         turn is not stored."""
         started = time.perf_counter()
-        state = self.chain.chain.invoke(self._start(message, language, session_id, filters, history))
+        state = self.answer_chain.pipeline.invoke(self._start(message, language, session_id, filters, history))
         return self._finish(state, started, remember=history is None)
 
     def stream(self, message: str, *, language: str | None = None, session_id: str | None = None,
@@ -117,14 +118,14 @@ class Assistant:
         `history` as for `answer`.
         """
         started = time.perf_counter()
-        state = self.chain.prepare.invoke(self._start(message, language, session_id, filters, history))
+        state = self.answer_chain.prepare.invoke(self._start(message, language, session_id, filters, history))
         yield "citations", [c.as_dict() for c in state.citations]
         yield "partners", [p.as_dict() for p in state.partners]
         pieces = []
-        for piece in self.chain.answer_chunks(state):
+        for piece in self.answer_chain.answer_chunks(state):
             pieces.append(piece)
             yield "delta", piece
-        state = self.chain.cite(replace(state, text=self.chain.final_text(state, "".join(pieces))))
+        state = self.answer_chain.cite(replace(state, text=self.answer_chain.final_text(state, "".join(pieces))))
         yield "done", self._finish(state, started, remember=history is None).as_dict()
 
     def partners(self, message: str, *, language: str | None = None, k: int = 5) -> list[Partner]:

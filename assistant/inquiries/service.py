@@ -81,7 +81,7 @@ class InquiryService:
     def from_settings(cls, settings: Settings, *, index: Index | None = None) -> InquiryService:
         """The service for TTC_DATABASE_URL (default SQLite in the data dir), with the LLM second opinion if set."""
         llm = LLM.from_settings(settings)
-        return cls.open(settings.sqlite_url, index=index, triage=LLMTriage(llm) if llm is not None else None)
+        return cls.open(settings.inquiry_database_url, index=index, triage=LLMTriage(llm) if llm is not None else None)
 
     def close(self) -> None:
         """Release the database connections."""
