@@ -12,9 +12,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.warnings import PTBUserWarning
 
 from assistant.demands import publish_demand, valid_contact
-from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, matches_html, record_html
 from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge, reply_html
 from bots.telegram.search import RESULTS, intro_buttons
 from bots.telegram.texts import country_code, text
 from retrieval.errors import InvalidInput

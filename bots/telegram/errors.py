@@ -7,8 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bots.telegram.deps import BackendTimeout, Context, language_of
+from bots.telegram.context import BackendTimeout, Context
 from bots.telegram.format import escape
+from bots.telegram.language import language_of
 from bots.telegram.texts import text
 from retrieval.errors import Unavailable
 

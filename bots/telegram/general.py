@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 from assistant.languages import LANGUAGES
-from bots.telegram.deps import Context, acknowledge, deps, language_of
+from bots.telegram.context import Context, deps
 from bots.telegram.format import escape
 from bots.telegram.keyboards import languages_keyboard
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge
 from bots.telegram.texts import text
 
 __all__ = ["COMMANDS", "choose_language", "help_command", "language_chosen", "stale_button", "start",
@@ -41,7 +43,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     await acknowledge(update)
     if code not in LANGUAGES:
         return
-    deps(context).store.set_language(query.from_user.id, code)
+    deps(context).state.set_language(query.from_user.id, code)
     await query.edit_message_text(escape(text(code, "language_set", language=LANGUAGES[code])))
     if update.effective_chat:
         await context.bot.send_message(update.effective_chat.id, _help_html(code))
