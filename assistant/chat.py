@@ -21,9 +21,8 @@ from assistant.partners import partner_kind, suggest_partners
 from assistant.relevance import RelevanceConfig, retrieve_need
 from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
-from assistant.settings import Settings
 from assistant.topic import TopicGate
-from assistant.translation import RecordTranslation, TranslationService, build_translation
+from assistant.translation import RecordTranslation, TranslationService
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
@@ -54,17 +53,6 @@ class Assistant:
                                         translate=self._translate if self.translations.enabled else None,
                                         strong_margin=strong_margin)
         self.matcher = Matcher(index)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, index: Index) -> Assistant:
-        """The assistant the settings describe: sessions in the data dir, the model if configured, and the
-        topic gate, the embedder's reading of the kind sought and the weak-match judgement unless the embedder is
-        the `hash` test double (its vectors carry no meaning)."""
-        meaningful = not settings.embedder.startswith("hash")
-        gate = TopicGate(index.embeddings) if meaningful else None
-        return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
-                   topic_gate=gate, reader=NeedReader(index.embeddings if meaningful else None),
-                   translations=build_translation(settings), strong_margin=STRONG_MARGIN if meaningful else None)
 
     def _translate(self, state: ChatState) -> ChatState:
         """The one place answers get machine translations of their citations (every channel uses it)."""

@@ -67,7 +67,6 @@ def build_application(settings: Settings, services: Services, *, timeout: float 
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
     application.bot_data[DEPS_KEY] = Deps(services, state, timeout)
-    services.insights.start()
     _add_handlers(application)
     application.add_error_handler(on_error)
     queue = application.job_queue
@@ -124,6 +123,7 @@ def run(settings: Settings, services: Services, *, webhook: str | None = None, l
         port: int = 8443) -> None:
     """Run until interrupted: long polling, or a webhook at `webhook` served on `listen:port`."""
     application = build_application(settings, services)
+    services.start()
     if webhook is None:
         log.info("telegram bot: long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)
