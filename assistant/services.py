@@ -18,6 +18,7 @@ from assistant.insights import InsightsService
 from assistant.llm import LLM
 from assistant.match_strength import STRONG_MARGIN
 from assistant.query_cache import QueryCache
+from assistant.records import RecordsService
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.topic import TopicGate
@@ -43,6 +44,7 @@ class Services:
     inquiries: InquiryService
     assistant: Assistant
     insights: InsightsService
+    records: RecordsService
 
     def start(self) -> None:
         """For long-running processes: warm the inquiry classifier and start the insights writer (background
@@ -60,7 +62,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Build the services a settings object describes: index, model, sessions, translation, inquiries,
-    assistant and insights, each once, in that order."""
+    assistant, insights and records, each once, in that order."""
     embeddings = _embeddings(settings)
     index = Index(
         IndexConfig(
@@ -85,7 +87,7 @@ def build_services(settings: Settings) -> Services:
     insights = InsightsService(inquiries.engine, embeddings=embeddings,
                                retention_days=settings.insights_retention_days)
     return Services(settings=settings, index=index, llm=llm, sessions=sessions, translations=translations,
-                    inquiries=inquiries, assistant=assistant, insights=insights)
+                    inquiries=inquiries, assistant=assistant, insights=insights, records=RecordsService(index))
 
 
 def _embeddings(settings: Settings) -> Embeddings:

@@ -36,4 +36,4 @@ def test_background_work_starts_only_when_asked(settings: Settings) -> None:
 def test_the_adapters_share_the_collaborators_the_root_built(services: Services) -> None:
     assert services.assistant.sessions is services.sessions
     assert services.assistant.translations is services.translations
-    assert services.assistant.index is services.index is services.inquiries.index
+    assert services.records.index is services.index is services.assistant.index is services.inquiries.index

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from assistant.demands import publish_demand, valid_contact
+from assistant.records import valid_contact
 from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, matches_html, record_html
 from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
@@ -149,7 +149,7 @@ async def confirm(update: Update, context: Context) -> int:
     assert user is not None and chat is not None
     services = deps(context).services
     try:
-        record = await call(context, publish_demand, services.index, dict(_draft(context)), source="telegram")
+        record = await call(context, services.records.publish_demand, dict(_draft(context)), source="telegram")
     except InvalidInput as exc:
         await reply_html(update, context, [escape(text(language_of(update, context), "error")),
                                            f"<code>{escape(str(exc))}</code>"])

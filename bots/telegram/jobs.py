@@ -65,12 +65,12 @@ async def send_digests(context: Context) -> None:
 
 async def _new_for(context: Context, subscription: Subscription) -> tuple[list[tuple[Record, str]], str | None]:
     """(new records relevant to the topic, stamp of the newest record written since the last look)."""
-    services = deps(context).services
-    written = await call(context, services.index.catalog.changed_since, subscription.since)
+    records = deps(context).services.records
+    written = await call(context, records.changed_since, subscription.since)
     if not written:
         return [], None
     fresh = {record.id for _, record in written}
-    hits = await call(context, services.index.search, subscription.topic, _TOP)
+    hits = await call(context, records.search, subscription.topic, _TOP)
     found = [(hit.record, hit.snippet) for hit in hits if hit.record.id in fresh][:_PER_TOPIC]
     return found, written[-1][0]
 

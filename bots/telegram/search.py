@@ -27,7 +27,7 @@ async def search(update: Update, context: Context) -> None:
     if not query:
         await update.message.reply_text(escape(text(lang, "search_usage", example=text(lang, "example_search"))))
         return
-    hits = await call(context, deps(context).services.index.search, query, RESULTS)
+    hits = await call(context, deps(context).services.records.search, query, RESULTS)
     await send_results(update, context, [(hit.record, hit.snippet) for hit in hits],
                        text(lang, "results", query=query))
 
@@ -52,7 +52,7 @@ async def _record_of(update: Update, context: Context) -> Record | None:
     assert query is not None and query.data is not None
     await acknowledge(update)
     _, record_id = decode(deps(context).state, query.data)
-    record = await call(context, deps(context).services.index.get, record_id) if record_id else None
+    record = await call(context, deps(context).services.records.get, record_id) if record_id else None
     if record is None:
         await reply_html(update, context, [escape(text(language_of(update, context), "record_gone"))])
     return record
