@@ -75,8 +75,14 @@ class RecordsService:
         return sorted(c for c in self.index.catalog.counts_by("country") if len(c) == 2)
 
     # -- writing --------------------------------------------------------------------------------------
-    def add(self, rows: Sequence[Row], *, kind: str | None = None, strict: bool = False) -> IngestReport:
-        """Validate and upsert rows as `ttc ingest` does (staff); `strict` writes nothing when any row is bad."""
+    def add(self, items: Sequence[object], *, source: str, kind: str | None = None,
+            strict: bool = False) -> IngestReport:
+        """Validate and upsert record objects as `ttc ingest` does; anything but an object is rejected. The
+        report's errors name each rejected item by its 0-based position (`line`); `strict` writes nothing when
+        any item is bad."""
+        rows = [Row(source, n, item) if isinstance(item, dict)
+                else Row(source, n, None, f"expected a JSON object, got {type(item).__name__}")
+                for n, item in enumerate(items)]
         return ingest_rows(self.index, rows, kind=kind, strict=strict)
 
     def publish_demand(self, data: dict[str, Any], *, source: str) -> Record:
@@ -85,7 +91,7 @@ class RecordsService:
         record_id = f"{source}-{uuid.uuid4().hex[:12]}"
         row = {**data, "id": record_id, "kind": "demand", "source": source,
                "date": datetime.now(UTC).date().isoformat()}
-        report = self.add([Row(source, 1, row)])
+        report = self.add([row], source=source)
         if report.errors:
             raise InvalidInput(str(report.errors[0]["error"]))
         record = self.index.get(record_id)

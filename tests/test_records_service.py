@@ -8,7 +8,6 @@ from assistant.records import RecordsService, valid_contact
 from assistant.services import Services
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput, NotFound
-from retrieval.reader import Row
 
 DEMAND = {"title": "Recycled carbon fibre for drone frames", "country": "BR", "field": "composites",
           "description": "We need a supplier of recycled carbon fibre composites for light drone frames.",
@@ -48,11 +47,9 @@ def test_a_deleted_record_is_gone_and_an_unknown_id_is_not_found(records: Record
 
 
 def test_staff_rows_are_added_as_ingest_adds_them(records: RecordsService) -> None:
-    rows = [Row("request", 0, {**DEMAND, "id": "d1"}), Row("request", 1, {"id": "bad"})]
+    report = records.add([{**DEMAND, "id": "d1"}, {"id": "bad"}, "not an object"], source="request", kind="demand")
 
-    report = records.add(rows, kind="demand")
-
-    assert report.ids == ["d1"] and report.rejected == 1
+    assert report.ids == ["d1"] and [e["line"] for e in report.errors] == [1, 2]
     assert records.require("d1").kind == "demand"
 
 

@@ -12,7 +12,6 @@ from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
 from bots.web.errors import STAFF_RESPONSES, error_response
 from bots.web.fields import ReaderLanguage
-from retrieval.reader import Row
 
 __all__ = ["router"]
 
@@ -45,13 +44,10 @@ async def post_records(
 
     Bad records are skipped and reported; with `strict`, any bad record makes it a 422 that writes nothing.
     """
-    rows = [Row(_SOURCE, n, item) if isinstance(item, dict)
-            else Row(_SOURCE, n, None, f"expected a JSON object, got {type(item).__name__}")
-            for n, item in enumerate(records)]
-    report = await run_in_threadpool(lambda: services.records.add(rows, kind=kind, strict=strict))
+    report = await run_in_threadpool(lambda: services.records.add(records, source=_SOURCE, kind=kind, strict=strict))
     errors = [{"index": e["line"], "error": e["error"]} for e in report.errors]
     if not report.written:
-        return error_response(422, "invalid_record", f"{len(errors)} of {len(rows)} records are invalid; "
+        return error_response(422, "invalid_record", f"{len(errors)} of {len(records)} records are invalid; "
                               "nothing was written (strict)", errors=errors)
     return {**report.as_dict(), "errors": errors, "ids": report.ids}
 
