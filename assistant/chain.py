@@ -65,7 +65,8 @@ class ChatState:
 
 
 class AnswerChain:
-    """The steps, bound to an index and an optional model, composed as runnables."""
+    """The steps, bound to an index and an optional model, composed as runnables: `prepare` (language to
+    translated citations, what a stream shows before the text) and `pipeline` (`prepare`, then answer and cite)."""
 
     def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
                  topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
@@ -89,7 +90,7 @@ class AnswerChain:
             | RunnableLambda(self.retrieve, name="retrieve")
             | RunnableLambda(self.present, name="present")
             | RunnableLambda(self.translate_citations, name="translate"))
-        self.chain: Runnable[ChatState, ChatState] = (
+        self.pipeline: Runnable[ChatState, ChatState] = (
             self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
 
     # -- steps ---------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class Turn:
 
 
 class SessionStore:
-    """Keeps the last `keep` turns per session; safe to share between threads and processes."""
+    """Keeps the last `keep` turns per session; safe to share between threads and processes once `open`."""
 
     def __init__(self, path: Path, keep: int = 6) -> None:
         self.path = path
@@ -74,10 +74,8 @@ class SessionStore:
         db.execute("COMMIT")
         db.isolation_level = "DEFERRED"  # back to the module default: `with db` opens and commits
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # The file appears on first use, so commands that never chat (search, stats) leave no trace. One
-        # connection for the store's life: closing the last connection checkpoints the WAL (about 4 ms a turn).
+    def open(self) -> SessionStore:
+        """Create the file and its tables (the migrations it lacks); idempotent. Returns the store."""
         with self._lock:
             if self._db is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,10 +86,19 @@ class SessionStore:
                 db.execute("PRAGMA synchronous=NORMAL")
                 self._migrate(db)
                 self._db = db
+        return self
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # One connection for the store's life: closing the last connection checkpoints the WAL (about 4 ms a turn).
+        with self._lock:
+            if self._db is None:
+                raise RuntimeError("the session store is not open (call open() first)")
             with self._db:
                 yield self._db
 
     def close(self) -> None:
+        """Close the database; `open` opens it again."""
         with self._lock:
             if self._db is not None:
                 self._db.close()

@@ -14,9 +14,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
+from bots.telegram.bot_state import BotState
 from bots.telegram.jobs import MAX_ATTEMPTS
 from bots.telegram.retry import Backoff, resendable
-from bots.telegram.store import BotStore
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_support import TelegramUser, buttons, close_bot, converse, make_bot, run_job, shared_services
 
@@ -39,9 +39,9 @@ def bot(services: Services, fake_api: FakeBotApi) -> Iterator[App]:
     close_bot(application)
 
 
-def _store(bot: App) -> BotStore:
-    store: BotStore = bot.bot_data["ttc"].store
-    return store
+def _state(bot: App) -> BotState:
+    state: BotState = bot.bot_data["ttc"].state
+    return state
 
 
 def _helps(fake_api: FakeBotApi, user: TelegramUser) -> int:
@@ -62,7 +62,7 @@ def test_a_reply_survives_a_502_a_dropped_connection_and_a_429_and_arrives_once(
 
     assert fake_api.served_faults == ["502", "drop", "429:1"]
     assert elapsed >= 1.0  # Telegram's retry_after was honoured
-    assert _helps(fake_api, user) == 1 and _store(bot).queued() == []
+    assert _helps(fake_api, user) == 1 and _state(bot).queued() == []
 
 
 def test_a_reply_telegram_keeps_failing_waits_in_the_outbox_and_arrives_once_it_recovers(
@@ -81,7 +81,7 @@ def test_a_reply_telegram_keeps_failing_waits_in_the_outbox_and_arrives_once_it_
     # Retried until the next wait would overrun the budget, then the handler moved on.
     assert QUICK.budget - QUICK.cap <= elapsed < QUICK.budget + 1.5
     assert len(fake_api.served_faults) >= 3 and during == 0
-    assert _helps(fake_api, user) == 1 and _store(bot).queued() == []
+    assert _helps(fake_api, user) == 1 and _state(bot).queued() == []
 
 
 def test_a_reply_of_several_messages_queued_in_an_outage_arrives_whole_and_in_order(bot: App,
@@ -136,7 +136,7 @@ def test_a_wait_longer_than_the_budget_queues_the_reply_at_once(bot: App, fake_a
     started = time.monotonic()
     converse(bot, user.says("/help"))
     elapsed = time.monotonic() - started
-    queued = len(_store(bot).queued())
+    queued = len(_state(bot).queued())
     run_job(bot, "outbox")
 
     assert elapsed < 1.0 and queued == 1
@@ -151,7 +151,7 @@ def test_a_400_is_neither_retried_nor_queued(bot: App, fake_api: FakeBotApi) -> 
     run_job(bot, "outbox")
 
     assert fake_api.served_faults == ["400"]
-    assert _helps(fake_api, user) == 1 and _store(bot).queued() == []
+    assert _helps(fake_api, user) == 1 and _state(bot).queued() == []
 
 
 def test_a_failing_typing_indicator_or_button_acknowledgement_does_not_cost_the_reply(

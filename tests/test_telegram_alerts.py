@@ -32,7 +32,7 @@ def publish(services: Services, record_id: str, title: str, description: str) ->
 
 
 def an_hour_passes(bot: App, chat_id: int) -> None:
-    bot.bot_data["ttc"].store.digest_sent(chat_id, datetime.now(UTC) - timedelta(hours=1, seconds=1))
+    bot.bot_data["ttc"].state.digest_sent(chat_id, datetime.now(UTC) - timedelta(hours=1, seconds=1))
 
 
 def test_subscribe_confirms_and_lists_and_unsubscribe_removes(bot: App, fake_api: FakeBotApi) -> None:
@@ -62,7 +62,7 @@ def test_subscriptions_are_limited_per_chat(bot: App, fake_api: FakeBotApi) -> N
 def test_new_matching_records_arrive_as_one_digest_at_most_hourly(bot: App, fake_api: FakeBotApi,
                                                                   services: Services) -> None:
     user = TelegramUser(language_code="de")  # Telegram language we do not serve: English
-    # a subscription starts one second back (`BotStore.subscribe`): records written by the fixture in the last
+    # a subscription starts one second back (`BotState.subscribe`): records written by the fixture in the last
     # second would count as new
     time.sleep(1.1)
     converse(bot, user.says("/subscribe hydrogen storage tanks"))
@@ -99,7 +99,7 @@ def test_a_chat_that_blocked_the_bot_loses_its_subscriptions(bot: App, fake_api:
 
     run_job(bot, "digests")
 
-    assert bot.bot_data["ttc"].store.subscriptions(user.chat_id) == []
+    assert bot.bot_data["ttc"].state.subscriptions(user.chat_id) == []
 
 
 def test_a_staff_reply_is_delivered_to_the_chat_in_its_language_once(bot: App, fake_api: FakeBotApi,

@@ -5,19 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from assistant.messages import bot_text
+from bots.telegram.context import Context, call, deps
 from bots.telegram.demand import NEXT_DEMAND
-from bots.telegram.deps import (
-    Context,
-    acknowledge,
-    call,
-    chosen_language,
-    deps,
-    language_of,
-    reply_html,
-    show_typing,
-)
 from bots.telegram.format import answer_html, escape, partners_html
+from bots.telegram.language import chosen_language, language_of
 from bots.telegram.rating import feedback_buttons
+from bots.telegram.replies import acknowledge, reply_html, show_typing
 from bots.telegram.search import intro_buttons
 
 __all__ = ["ask", "match", "partners_for_need"]

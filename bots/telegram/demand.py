@@ -12,11 +12,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.warnings import PTBUserWarning
 
 from assistant.countries import country_code
-from assistant.demands import publish_demand, valid_contact
 from assistant.messages import bot_text
-from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
+from assistant.records import valid_contact
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, matches_html, record_html
 from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge, reply_html
 from bots.telegram.search import RESULTS, intro_buttons
 from retrieval.errors import InvalidInput
 from retrieval.record import FIELDS, parse_record
@@ -149,7 +151,7 @@ async def confirm(update: Update, context: Context) -> int:
     assert user is not None and chat is not None
     services = deps(context).services
     try:
-        record = await call(context, publish_demand, services.index, dict(_draft(context)), source="telegram")
+        record = await call(context, services.records.publish_demand, dict(_draft(context)), source="telegram")
     except InvalidInput as exc:
         await reply_html(update, context, [escape(bot_text("error", language_of(update, context))),
                                            f"<code>{escape(str(exc))}</code>"])

@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from assistant.messages import bot_text
-from bots.telegram.deps import BackendTimeout, Context, language_of
+from bots.telegram.context import BackendTimeout, Context
 from bots.telegram.format import escape
+from bots.telegram.language import language_of
 from retrieval.errors import Unavailable
 
 __all__ = ["on_error"]

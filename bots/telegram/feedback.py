@@ -9,9 +9,11 @@ from telegram.error import TelegramError
 
 from assistant.messages import bot_text
 from bots.telegram import chat
-from bots.telegram.deps import Context, call, deps, language_of, reply_html
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape
+from bots.telegram.language import language_of
 from bots.telegram.rating import feedback_buttons
+from bots.telegram.replies import reply_html
 from retrieval.errors import NotFound
 
 __all__ = ["PATTERN", "comment", "rate"]

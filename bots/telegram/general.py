@@ -6,9 +6,11 @@ from telegram import Update
 
 from assistant.languages import LANGUAGES
 from assistant.messages import bot_text
-from bots.telegram.deps import Context, acknowledge, deps, language_of
+from bots.telegram.context import Context, deps
 from bots.telegram.format import escape
 from bots.telegram.keyboards import languages_keyboard
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge
 
 __all__ = ["COMMANDS", "choose_language", "help_command", "language_chosen", "stale_button", "start",
            "unknown_command"]
@@ -41,7 +43,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     await acknowledge(update)
     if code not in LANGUAGES:
         return
-    deps(context).store.set_language(query.from_user.id, code)
+    deps(context).state.set_language(query.from_user.id, code)
     await query.edit_message_text(escape(bot_text("language_set", code, language=LANGUAGES[code])))
     if update.effective_chat:
         await context.bot.send_message(update.effective_chat.id, _help_html(code))

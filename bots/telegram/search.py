@@ -6,9 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from assistant.links import is_public_url, record_page_url
 from assistant.messages import bot_text
-from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, hit_html, matches_html, record_html
 from bots.telegram.keyboards import decode, encode, record_keyboard
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge, reply_html
 from retrieval.record import Record
 
 __all__ = ["RESULTS", "details", "intro_buttons", "introduction", "record_partners", "search", "send_results"]
@@ -26,7 +28,7 @@ async def search(update: Update, context: Context) -> None:
         usage = bot_text("search_usage", lang, example=bot_text("example_search", lang))
         await update.message.reply_text(escape(usage))
         return
-    hits = await call(context, deps(context).services.index.search, query, RESULTS)
+    hits = await call(context, deps(context).services.records.search, query, RESULTS)
     await send_results(update, context, [(hit.record, hit.snippet) for hit in hits],
                        bot_text("results", lang, query=query))
 
@@ -34,7 +36,7 @@ async def search(update: Update, context: Context) -> None:
 async def send_results(update: Update, context: Context, results: list[tuple[Record, str]], heading: str) -> None:
     """A heading, then one message per record with Details / Request introduction / Find partners."""
     lang = language_of(update, context)
-    store = deps(context).store
+    state = deps(context).state
     if not results:
         await reply_html(update, context, [escape(bot_text("no_results", lang))])
         return
@@ -42,7 +44,7 @@ async def send_results(update: Update, context: Context, results: list[tuple[Rec
     await reply_html(update, context, [f"<b>{escape(heading)}</b>"])
     for rank, ((record, snippet), translation) in enumerate(zip(results, translations, strict=True), 1):
         await reply_html(update, context, [hit_html(record, snippet, rank, lang, translation)],
-                         record_keyboard(store, record.id, lang))
+                         record_keyboard(state, record.id, lang))
 
 
 async def _record_of(update: Update, context: Context) -> Record | None:
@@ -50,8 +52,8 @@ async def _record_of(update: Update, context: Context) -> Record | None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await acknowledge(update)
-    _, record_id = decode(deps(context).store, query.data)
-    record = await call(context, deps(context).services.index.get, record_id) if record_id else None
+    _, record_id = decode(deps(context).state, query.data)
+    record = await call(context, deps(context).services.records.get, record_id) if record_id else None
     if record is None:
         await reply_html(update, context, [escape(bot_text("record_gone", language_of(update, context)))])
     return record
@@ -65,7 +67,7 @@ async def details(update: Update, context: Context) -> None:
         page = record_page_url(deps(context).services.settings.public_base_url(), record.id, lang)
         translation = await call(context, deps(context).services.assistant.translate_record, record, lang)
         await reply_html(update, context, [record_html(record, lang, page, translation)],
-                         record_keyboard(deps(context).store, record.id, lang, details=False,
+                         record_keyboard(deps(context).state, record.id, lang, details=False,
                                          page_url=page if is_public_url(page) else None))
 
 
@@ -102,6 +104,6 @@ async def record_partners(update: Update, context: Context) -> None:
 
 def intro_buttons(context: Context, targets: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One "🤝 <name>" introduction button per (record id, name)."""
-    store = deps(context).store
-    return InlineKeyboardMarkup([[InlineKeyboardButton(f"🤝 {name}"[:60], callback_data=encode(store, "intro", rid))]
+    state = deps(context).state
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"🤝 {name}"[:60], callback_data=encode(state, "intro", rid))]
                                  for rid, name in targets])

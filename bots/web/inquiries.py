@@ -67,7 +67,7 @@ def _detail(services: Services, inquiry: Inquiry) -> dict[str, Any]:
     data = inquiry.as_dict()
     related = []
     for record_id in [*inquiry.record_ids, *inquiry.suggested_record_ids]:
-        record = services.index.get(record_id)
+        record = services.records.get(record_id)
         if record is not None:
             related.append({"id": record.id, "kind": record.kind, "title": record.title,
                             "organization": record.organization, "country": record.country,

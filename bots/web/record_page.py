@@ -145,7 +145,7 @@ async def record_page(record_id: str, services: ServicesDep,
                       accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
     """The page of one record, or a 404 page."""
     language = pick_page_language(lang, accept_language)
-    record = await run_in_threadpool(services.index.get, record_id)
+    record = await run_in_threadpool(services.records.get, record_id)
     if record is None:
         return HTMLResponse(render_not_found(language, record_id), status_code=404, headers=_HEADERS)
     related: list[Match] = []

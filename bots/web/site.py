@@ -32,13 +32,13 @@ async def page() -> FileResponse:
 @router.get("/v1/config", tags=["operations"], summary="What the page needs to know")
 async def config(services: ServicesDep) -> dict[str, Any]:
     """Languages, record fields and kinds, countries present in the corpus, optional features, limits."""
-    countries = await run_in_threadpool(services.index.catalog.counts_by, "country")
+    countries = await run_in_threadpool(services.records.countries)
     settings = services.settings
     return {
         "languages": [{"code": code, "name": name, "rtl": code in RTL} for code, name in LANGUAGES.items()],
         "kinds": list(KINDS),
         "fields": list(FIELDS),
-        "countries": sorted(c for c in countries if len(c) == 2),
+        "countries": countries,
         "features": {
             "inquiries": getattr(services, "inquiries", None) is not None,
             "llm": bool(settings.llm_base_url and settings.llm_model),

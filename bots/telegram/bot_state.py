@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["BotStore", "Queued", "Subscription", "utc_stamp"]
+__all__ = ["BotState", "Queued", "Subscription", "utc_stamp"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -68,7 +68,7 @@ class Queued:
     params: str
 
 
-class BotStore:
+class BotState:
     """SQLite file in the data dir; every call is one short statement, safe from any thread."""
 
     def __init__(self, path: Path) -> None:
