@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-from corpus import write_corpus
-
 import retrieval.index
+from benchmarks.corpus import write_corpus
 from retrieval.catalog import Filters
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
