@@ -45,7 +45,7 @@ def main() -> None:
     args = options.parse_args()
     services = build_services(Settings(data_dir=args.data_dir))
     with tempfile.TemporaryDirectory() as sessions_dir:
-        assistant = Assistant(services.index, SessionStore(Path(sessions_dir) / "s.sqlite"),
+        assistant = Assistant(services.index, SessionStore(Path(sessions_dir) / "s.sqlite").open(),
                               topic_gate=TopicGate(services.index.embeddings))
         assistant.answer(QUESTIONS[0])  # model load and calibration are start-up costs, not per question
         timings = []
