@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from assistant.chat import Assistant
 from assistant.inquiries import InquiryService
 from assistant.insights import InsightsService
-from assistant.query_cache import QueryCache
 from assistant.settings import Settings
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
+from retrieval.query_cache import QueryCache
 
 __all__ = ["Services", "build_services"]
 

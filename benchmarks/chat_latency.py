@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 from assistant.chat import Assistant
-from assistant.query_cache import QueryCache
 from assistant.services import build_services
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.topic import TopicGate
+from retrieval.query_cache import QueryCache
 
 QUESTIONS = [
     "Who offers battery recycling technology?", "谁能转化我们的医疗技术？",

@@ -44,7 +44,8 @@ from corpus import text_hash  # noqa: E402
 from langchain_core.embeddings import Embeddings  # noqa: E402
 from retrieval_eval import RESULTS, SAMPLE, SHARED_DEV  # noqa: E402
 
-from assistant.evaluation import (  # noqa: E402
+from retrieval.embedder import embedder_slug, make_embeddings  # noqa: E402
+from retrieval.evaluation import (  # noqa: E402
     BUNDLED,
     EvalQuery,
     aggregate,
@@ -53,7 +54,6 @@ from assistant.evaluation import (  # noqa: E402
     load_topical,
     topical_scores,
 )
-from retrieval.embedder import embedder_slug, make_embeddings  # noqa: E402
 from retrieval.index import Index, IndexConfig  # noqa: E402
 from retrieval.ingest import ingest_paths  # noqa: E402
 from retrieval.record import Record  # noqa: E402

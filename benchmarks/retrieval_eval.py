@@ -29,7 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation import (  # noqa: E402
+from retrieval.embedder import make_embeddings  # noqa: E402
+from retrieval.evaluation import (  # noqa: E402
     BUNDLED,
     METHODS,
     EvalQuery,
@@ -43,7 +44,6 @@ from assistant.evaluation import (  # noqa: E402
     percentiles,
     topical_scores,
 )
-from retrieval.embedder import make_embeddings  # noqa: E402
 from retrieval.index import Index, IndexConfig  # noqa: E402
 from retrieval.ingest import ingest_paths  # noqa: E402
 

@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
 from web_latency import free_port, run_load  # noqa: E402
 
-from assistant.query_cache import QueryCache  # noqa: E402
 from retrieval.catalog import Filters  # noqa: E402
 from retrieval.embedder import make_embeddings  # noqa: E402
 from retrieval.index import Index, IndexConfig  # noqa: E402
 from retrieval.ingest import ingest_paths  # noqa: E402
+from retrieval.query_cache import QueryCache  # noqa: E402
 from retrieval.record import Record  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"

@@ -52,11 +52,11 @@ from corpus import write_corpus  # noqa: E402
 from scale import QUERIES, pct, rss_mb  # noqa: E402
 from web_latency import QUESTIONS, free_port, run_load  # noqa: E402
 
-from assistant.query_cache import QueryCache  # noqa: E402
 from retrieval.catalog import Filters  # noqa: E402
 from retrieval.embedder import make_embeddings  # noqa: E402
 from retrieval.index import Index, IndexConfig  # noqa: E402
 from retrieval.ingest import ingest_paths  # noqa: E402
+from retrieval.query_cache import QueryCache  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 STAFF_KEY = "scaleout-bench-staff-key"

@@ -26,8 +26,8 @@ from retrieval.ranking import LEXICAL_WEIGHT
 from retrieval.record import Record, content_hash
 from retrieval.snapshot import VectorSnapshot
 from retrieval.snapshot_file import load_snapshot, save_snapshot
-from retrieval.store import VectorStore
 from retrieval.tokenizer import index_terms
+from retrieval.vector_store import VectorStore
 
 __all__ = ["Hit", "Index", "IndexConfig", "Progress"]
 
