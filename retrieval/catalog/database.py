@@ -51,8 +51,8 @@ _GENERATION_TRIGGERS = [
 
 
 def open_catalog(path: Path, *, schema: str = "", autocommit: bool = True) -> sqlite3.Connection:
-    """A connection to the catalog file (commits without fsync: a power cut may lose the last batch, which the
-    next ingest writes again)."""
+    """A connection to the catalog file; commits skip the fsync (WAL keeps the file consistent, a power cut may
+    lose the last commits)."""
     return sqlite.connect(path, schema=schema, timeout=30, synchronous="NORMAL", autocommit=autocommit)
 
 
