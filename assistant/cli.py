@@ -193,7 +193,7 @@ def eval_(
     as_json: AsJson = False,
 ) -> None:
     """Recall@k, MRR@k and nDCG@k per query language for each search method (default: the bundled XQuAD subset)."""
-    from assistant.evaluation import BUNDLED, evaluate, markdown_report
+    from retrieval.evaluation import BUNDLED, evaluate, markdown_report
 
     try:
         report = evaluate(corpus or BUNDLED / "xquad_corpus.jsonl", queries or BUNDLED / "xquad_queries.jsonl",

@@ -17,7 +17,6 @@ from assistant.inquiries.llm_triage import LLMTriage
 from assistant.insights import InsightsService
 from assistant.llm import LLM
 from assistant.match_strength import STRONG_MARGIN
-from assistant.query_cache import QueryCache
 from assistant.records import RecordsService
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
@@ -27,6 +26,7 @@ from assistant.understanding.reader import NeedReader
 from retrieval.embedder import make_embeddings
 from retrieval.errors import InvalidInput
 from retrieval.index import Index, IndexConfig
+from retrieval.query_cache import QueryCache
 from retrieval.translations import TranslationCache
 
 __all__ = ["Services", "build_llm", "build_services", "build_translation", "build_translator"]

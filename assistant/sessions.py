@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retrieval import sqlite
+
 __all__ = ["SessionStore", "Turn"]
 
-# Numbered migrations; PRAGMA user_version records how many have run.
+# Numbered migrations (`retrieval.sqlite.migrate`).
 _MIGRATIONS = (
     """
     CREATE TABLE chat_turns (
@@ -56,35 +58,14 @@ class SessionStore:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
 
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        """Run the migrations this file lacks, in one write transaction: processes opening a new file together
-        (several `ttc serve`) take turns instead of racing to create the same table."""
-        db.isolation_level = None  # transactions by hand: executescript would commit in the middle
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            for number, script in enumerate(_MIGRATIONS[version:], version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        db.isolation_level = "DEFERRED"  # back to the module default: `with db` opens and commits
-
     def open(self) -> SessionStore:
         """Create the file and its tables (the migrations it lacks); idempotent. Returns the store."""
         with self._lock:
             if self._db is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")  # kept by the file: readers never wait for a writer
                 # commits without fsync (WAL stays consistent): with the default FULL, a chat turn waited
                 # about 15 ms for the disk
-                db.execute("PRAGMA synchronous=NORMAL")
-                self._migrate(db)
+                db = sqlite.connect(self.path, timeout=10, synchronous="NORMAL", autocommit=False)
+                sqlite.migrate(db, _MIGRATIONS)
                 self._db = db
         return self
 

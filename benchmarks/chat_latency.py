@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from assistant.chat import Assistant
-from assistant.query_cache import QueryCache
 from assistant.services import build_services
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.topic import TopicGate
 from benchmarks.harness import RESULTS, add_data_dir, ms_since, parser, write_json
+from retrieval.query_cache import QueryCache
 
 QUESTIONS = [
     "Who offers battery recycling technology?", "谁能转化我们的医疗技术？",

@@ -39,7 +39,7 @@ _NOISE = 0.02
 
 
 def text_hash(text: str) -> str:
-    """The vector-cache key of an embedding text (as `retrieval.index._text_hash`)."""
+    """The vector-cache key of an embedding text (as `retrieval.vectorizer.text_hash`)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

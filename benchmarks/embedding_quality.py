@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.evaluation import BUNDLED, EvalQuery, aggregate, eval_index, load_queries, load_topical, topical_scores
 from benchmarks.corpus import text_hash
 from benchmarks.harness import SAMPLE_FILES, shared_eval
 from retrieval.embedder import embedder_slug, make_embeddings
+from retrieval.evaluation import BUNDLED, EvalQuery, aggregate, eval_index, load_queries, load_topical, topical_scores
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
 from retrieval.record import Record

@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation import (
+from benchmarks.harness import SAMPLE_FILES, add_results_dir, ms_since, parser, shared_eval, write_results
+from retrieval.embedder import make_embeddings
+from retrieval.evaluation import (
     BUNDLED,
     METHODS,
     EvalQuery,
@@ -39,8 +41,6 @@ from assistant.evaluation import (
     percentiles,
     topical_scores,
 )
-from benchmarks.harness import SAMPLE_FILES, add_results_dir, ms_since, parser, shared_eval, write_results
-from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
 

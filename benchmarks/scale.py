@@ -26,7 +26,6 @@ from typing import Any
 import httpx
 import numpy as np
 
-from assistant.query_cache import QueryCache
 from benchmarks.corpus import write_corpus
 from benchmarks.harness import (
     add_results_dir,
@@ -44,6 +43,7 @@ from retrieval.catalog import Filters
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
+from retrieval.query_cache import QueryCache
 from retrieval.record import Record
 
 QUERIES = [

@@ -41,7 +41,6 @@ from typing import Any
 
 import httpx
 
-from assistant.query_cache import QueryCache
 from benchmarks.corpus import write_corpus
 from benchmarks.harness import (
     Server,
@@ -65,6 +64,7 @@ from retrieval.catalog import Filters
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
+from retrieval.query_cache import QueryCache
 
 STAFF_KEY = "scaleout-bench-staff-key"
 INQUIRIES = [

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from retrieval import sqlite
 from retrieval.errors import TTCError, Unavailable
 
 __all__ = ["MIGRATIONS", "VERSION_TABLE", "make_engine", "migrate", "open_database"]
@@ -25,11 +26,7 @@ VERSION_TABLE = "alembic_version_inquiries"
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the bot process read the outbox while the web process writes; the timeout waits out writers.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+    sqlite.configure(dbapi_connection, timeout=10)
 
 
 def make_engine(url: str) -> Engine:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from retrieval import sqlite
 
 __all__ = ["BotState", "Queued", "Subscription", "utc_stamp"]
 
@@ -72,10 +73,7 @@ class BotState:
     """SQLite file in the data dir; every call is one short statement, safe from any thread."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = sqlite.connect(path, schema=_SCHEMA, timeout=10)
         self._lock = threading.Lock()
 
     def close(self) -> None:
