@@ -121,7 +121,7 @@ def served(data_dir: Path, embedder: str | None, workers: int = 1, in_place: boo
             env["TTC_EMBEDDER"] = embedder
         log = Path(scratch) / "server.log"  # a file, not a pipe nobody drains: a full pipe would stall the server
         with log.open("wb") as sink:
-            process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+            process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--port", str(port),
                                         "--workers", str(workers), "--data-dir", str(data_dir)], env=env,
                                        stdout=sink, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"

@@ -237,7 +237,7 @@ def measure_server(data_dir: Path, requests: int, concurrency: int, workers: int
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0", "TTC_EMBEDDER": "e5"}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--port", str(port),
                                 "--workers", str(workers), "--data-dir", str(data_dir)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     out: dict[str, Any] = {}

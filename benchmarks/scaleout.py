@@ -175,7 +175,7 @@ def ttc_serve(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, subpro
     environment = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0", "TTC_EMBEDDER": "e5",
                    "TTC_STAFF_API_KEYS": STAFF_KEY, **env}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--port", str(port),
                                 "--data-dir", str(data_dir)], env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -337,7 +337,7 @@ def _phase(log: list[tuple[float, float, int, int]], start: float, end: float) -
 def several_processes(url: str, data_dir: Path, extra: Path, env: dict[str, str], before: int) -> dict[str, Any]:
     """`ttc ingest --no-embed` then `ttc embed` in other processes while this server answers searches."""
     environment = {**os.environ, "TTC_EMBEDDER": "e5", **env}
-    ttc = [sys.executable, "-m", "assistant"]
+    ttc = [sys.executable, "-m", "bots.cli"]
     log: list[tuple[float, float, int, int]] = []
     stop = threading.Event()
     origin = time.perf_counter()

@@ -51,7 +51,7 @@ def free_port() -> int:
 
 def build_index(data_dir: Path, paths: list[str], embedder: str) -> None:
     env = {**os.environ, "TTC_EMBEDDER": embedder}
-    subprocess.run([sys.executable, "-m", "assistant", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
+    subprocess.run([sys.executable, "-m", "bots.cli", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
                    check=True, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -62,7 +62,7 @@ def served(data_dir: Path, embedder: str | None) -> Iterator[str]:
     env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0"}
     if embedder:
         env["TTC_EMBEDDER"] = embedder
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--port", str(port),
                                 "--data-dir", str(data_dir)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

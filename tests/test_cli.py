@@ -21,7 +21,7 @@ SAMPLE = sorted((REPO / "data" / "sample").glob("*.jsonl"))
 
 def ttc(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TTC_EMBEDDER": "hash:64", "TTC_DATA_DIR": str(data_dir)}
-    result = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "bots.cli", *args], capture_output=True, text=True,
                             env=env, cwd=REPO, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"ttc {args} exited {result.returncode}: {result.stderr}")
@@ -93,7 +93,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_kill_9_during_ingest_then_rerun_converges(tmp_path: Path) -> None:
     data = tmp_path / "d"
     env = {**os.environ, "TTC_EMBEDDER": "hash:64", "TTC_DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", *map(str, SAMPLE)], env=env, cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "bots.cli", "ingest", *map(str, SAMPLE)], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     catalog = data / "catalog.sqlite"
     deadline = time.monotonic() + 120

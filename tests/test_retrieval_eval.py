@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.evaluation import BUNDLED, evaluate, load_queries, markdown_report
+from bots.cli.app import app
 from retrieval.errors import InvalidInput
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.services import build_services
+from bots.cli.app import app
 from tests.conftest import make_settings
 
 

@@ -221,7 +221,7 @@ def test_an_existing_catalog_gains_the_cache_in_place(tmp_path: Path, fake: Fake
 
 
 def _ttc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bots.cli", *args], env=env, capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
 
 

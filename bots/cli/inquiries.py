@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli_support import AsJson, DataDir, FieldOpt, emit, services_for
+from bots.cli.options import AsJson, DataDir, FieldOpt, emit, services_for
 
 __all__ = ["inquiries_app"]
 

@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli_staff import inquiries_app
-from assistant.cli_support import AsJson, Country, DataDir, FieldOpt, Kind, TopK, emit, fail, filters_of, services_for
-from assistant.cli_translate import translate
-from assistant.progress import progress_bar
 from assistant.services import Services
 from assistant.settings import Settings
+from bots.cli.inquiries import inquiries_app
+from bots.cli.options import AsJson, Country, DataDir, FieldOpt, Kind, TopK, emit, fail, filters_of, services_for
+from bots.cli.progress import progress_bar
+from bots.cli.translation import translate
 from retrieval.errors import InvalidInput, NotFound, TTCError
 from retrieval.ingest import ingest_paths
 

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli_support import AsJson, DataDir, FieldOpt, Kind, emit, fail, services_for
 from assistant.languages import LANGUAGES
-from assistant.progress import progress_bar
 from assistant.translation.backfill import FIELDS, pretranslate
+from bots.cli.options import AsJson, DataDir, FieldOpt, Kind, emit, fail, services_for
+from bots.cli.progress import progress_bar
 
 __all__ = ["translate"]
 
