@@ -252,7 +252,7 @@ def test_ttc_translate_refuses_an_unknown_language_and_a_missing_translator(tmp_
 
     no_url = _ttc({**env, "TTC_TRANSLATOR": "libretranslate"}, "translate", "--lang", "ru")
 
-    assert unknown.returncode == 1 and "--lang" in unknown.stderr
+    assert unknown.returncode == 2 and "--lang" in unknown.stderr
     assert off.returncode == 1 and "TTC_TRANSLATOR" in off.stderr
     assert no_url.returncode == 1 and "TTC_TRANSLATE_URL" in no_url.stderr.splitlines()[0]
 
