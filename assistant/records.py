@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput, NotFound
-from retrieval.index import Hit, Index
-from retrieval.ingest import IngestReport, ingest_rows
+from retrieval.index import Hit, Index, Progress
+from retrieval.ingest import IngestReport, ingest_paths, ingest_rows
 from retrieval.reader import Row
 from retrieval.record import Record
 
@@ -61,6 +62,14 @@ class RecordsService:
             raise NotFound(f"no record with id {record_id!r}")
         return record
 
+    def iter_records(self) -> Iterator[Record]:
+        """Every record, in catalog order (for walks such as translating titles ahead of time)."""
+        return self.index.catalog.iter_records()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by kind, field, language and country, and index sizes (`ttc stats`)."""
+        return self.index.stats()
+
     def changed_since(self, stamp: str, limit: int = 1000) -> list[tuple[str, Record]]:
         """(stamp, record) of the records written after `stamp` (ISO UTC, exclusive), oldest first."""
         return self.index.catalog.changed_since(stamp, limit)
@@ -84,6 +93,23 @@ class RecordsService:
                 else Row(source, n, None, f"expected a JSON object, got {type(item).__name__}")
                 for n, item in enumerate(items)]
         return ingest_rows(self.index, rows, kind=kind, strict=strict)
+
+    def ingest_files(self, paths: Sequence[Path], *, kind: str | None = None, strict: bool = False,
+                     embed: bool = True, progress: Progress | None = None) -> IngestReport:
+        """Validate and upsert the records of data files (JSONL, JSON, CSV, XLSX); bad rows are reported with
+        their file and line and the rest are written."""
+        return ingest_paths(self.index, paths, kind=kind, strict=strict, progress=progress, embed=embed,
+                            parallel=True)
+
+    def embed_pending(self, progress: Progress | None = None) -> int:
+        """Compute the vectors still missing and store the search snapshot; how many records got vectors."""
+        done = self.index.embed_pending(progress)
+        self.index.prepare_snapshot(progress)  # stored: the next `ttc serve` maps it
+        return done
+
+    def export_vectors(self, out: Path) -> int:
+        """Write every record's vector to a seed file `ttc ingest` picks up; how many were written."""
+        return self.index.export_vectors(out)
 
     def publish_demand(self, data: dict[str, Any], *, source: str) -> Record:
         """Publish one demand posted by a person (`data` without id, kind, source or date, which are set here);

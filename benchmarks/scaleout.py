@@ -235,7 +235,7 @@ def _phase(log: list[tuple[float, float, int, int]], start: float, end: float) -
 def several_processes(url: str, data_dir: Path, extra: Path, env: dict[str, str], before: int) -> dict[str, Any]:
     """`ttc ingest --no-embed` then `ttc embed` in other processes while this server answers searches."""
     environment = {**os.environ, "TTC_EMBEDDER": "e5", **env}
-    ttc = [sys.executable, "-m", "assistant"]
+    ttc = [sys.executable, "-m", "bots.cli"]
     log: list[tuple[float, float, int, int]] = []
     stop = threading.Event()
     origin = time.perf_counter()

@@ -70,11 +70,11 @@ def _ask_twice(data_dir: Path, url: str, questions: list[dict[str, object]], rou
 def _ttc_translate(data_dir: Path, url: str, languages: str) -> dict[str, object]:
     env = {**os.environ, "TTC_DATA_DIR": str(data_dir), "TTC_TRANSLATOR": "libretranslate", "TTC_TRANSLATE_URL": url}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "assistant", "translate", "--lang", languages, "--json"], env=env,
+    done = subprocess.run([sys.executable, "-m", "bots.cli", "translate", "--lang", languages, "--json"], env=env,
                           capture_output=True, text=True, cwd=ROOT, check=True)
     report: dict[str, object] = json.loads(done.stdout)
     report["wall_seconds_with_startup"] = round(time.perf_counter() - started, 2)
-    again = subprocess.run([sys.executable, "-m", "assistant", "translate", "--lang", languages, "--json"], env=env,
+    again = subprocess.run([sys.executable, "-m", "bots.cli", "translate", "--lang", languages, "--json"], env=env,
                            capture_output=True, text=True, cwd=ROOT, check=True)
     report["second_run_translated"] = json.loads(again.stdout)["translated"]
     return report

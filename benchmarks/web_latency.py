@@ -56,7 +56,7 @@ QUESTIONS = [
 
 def build_index(data_dir: Path, paths: list[str], embedder: str) -> None:
     env = {**os.environ, "TTC_EMBEDDER": embedder}
-    subprocess.run([sys.executable, "-m", "assistant", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
+    subprocess.run([sys.executable, "-m", "bots.cli", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
                    check=True, env=env, stdout=subprocess.DEVNULL)
 
 

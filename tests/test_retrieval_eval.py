@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from bots.cli.app import app
 from retrieval.errors import InvalidInput
 from retrieval.evaluation import BUNDLED, evaluate, load_queries, markdown_report
 

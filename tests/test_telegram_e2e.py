@@ -41,7 +41,7 @@ def bot_env(api: FakeBotApi | None) -> dict[str, str]:
 
 
 def start_bot(data_dir: Path, api: FakeBotApi, *options: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "assistant", "bot", "--data-dir", str(data_dir), *options],
+    return subprocess.Popen([sys.executable, "-m", "bots.cli", "bot", "--data-dir", str(data_dir), *options],
                             env=bot_env(api), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -135,7 +135,7 @@ def test_ttc_bot_webhook_registers_a_secret_and_answers_posted_updates(data_dir:
 
 
 def test_ttc_bot_without_a_token_fails_with_one_line(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "assistant", "bot", "--data-dir", str(tmp_path / "d")],
+    result = subprocess.run([sys.executable, "-m", "bots.cli", "bot", "--data-dir", str(tmp_path / "d")],
                             env=bot_env(None), capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 1

@@ -93,7 +93,7 @@ def serve(data_dir: Path, *, env: Mapping[str, str] | None = None, workers: int 
     """`ttc serve` over `data_dir` on a free loopback port with the rate limiter off (unless `env` sets it),
     once /healthz answers (with `every_worker`, once each of the `workers` has also finished its startup)."""
     port = free_port()
-    command = [sys.executable, "-m", "assistant", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "bots.cli", "serve", "--port", str(port)]
     command += ["--workers", str(workers)] if workers is not None else []
     command += ["--data-dir", str(data_dir)]
     url = f"http://127.0.0.1:{port}"
