@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -12,10 +11,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
-    ExtBot,
-    JobQueue,
     MessageHandler,
     filters,
 )
@@ -27,7 +23,7 @@ from assistant.settings import Settings
 from bots.telegram import chat, demand, general, jobs, search, subscribe
 from bots.telegram import feedback as answer_feedback
 from bots.telegram.bot_state import BotState
-from bots.telegram.context import DEPS_KEY, Deps
+from bots.telegram.context import DEPS_KEY, App, Deps
 from bots.telegram.errors import on_error
 from bots.telegram.processor import ChatOrderedProcessor
 from bots.telegram.retry import Backoff, Retrying
@@ -37,8 +33,6 @@ __all__ = ["App", "build_application", "run"]
 
 log = logging.getLogger(__name__)
 
-App = Application[ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any],
-                  JobQueue[ContextTypes.DEFAULT_TYPE]]
 CONCURRENT_UPDATES = 64
 
 

@@ -9,16 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from assistant.services import Services
 from bots.telegram.bot_state import BotState
 from retrieval.errors import TTCError
 
-__all__ = ["DEPS_KEY", "BackendTimeout", "Context", "Deps", "call", "deps"]
+__all__ = ["DEPS_KEY", "App", "BackendTimeout", "Context", "Deps", "call", "deps"]
 
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
+App = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]]
+"""The bot's Application, with the default context types."""
 DEPS_KEY = "ttc"
 
 
