@@ -70,15 +70,15 @@ audit: install-dev
 
 # Retrieval quality/latency (reads ../shared/eval when present, else the bundled subset), loopback web latency,
 # the 100 req/s mixed load on the sample corpus, and the scale and scale-out benchmarks on SCALE synthetic records
-# (SCALE=150000 for the platform-size run). Longer ones on their own: benchmarks/soak.py (10 minutes),
-# benchmarks/embedding_choices.py (about 20 minutes of CPU).
+# (SCALE=150000 for the platform-size run). Longer ones on their own: python -m benchmarks.soak (10 minutes),
+# python -m benchmarks.embedding_choices (about 20 minutes of CPU).
 SCALE ?= 5000
 bench: install-dev index
-	$(BIN)/python benchmarks/retrieval_eval.py --sample-index $(DATA_DIR)
-	$(BIN)/python benchmarks/web_latency.py --data-dir $(DATA_DIR) --requests 200 --concurrency 4
-	$(BIN)/python benchmarks/load_test.py --data-dir $(DATA_DIR) --workers 2 --rate 100 --duration 60
-	$(BIN)/python benchmarks/scale.py --scale $(SCALE) --workers 2
-	$(BIN)/python benchmarks/scaleout.py --scale $(SCALE)
+	$(BIN)/python -m benchmarks.retrieval_eval --sample-index $(DATA_DIR)
+	$(BIN)/python -m benchmarks.web_latency --data-dir $(DATA_DIR) --requests 200 --concurrency 4
+	$(BIN)/python -m benchmarks.load_test --data-dir $(DATA_DIR) --workers 2 --rate 100 --duration 60
+	$(BIN)/python -m benchmarks.scale --scale $(SCALE) --workers 2
+	$(BIN)/python -m benchmarks.scaleout --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache test-artifacts

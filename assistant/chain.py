@@ -16,9 +16,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.composer import compose_answer, compose_nothing_found
 from assistant.condense import condense_offline, is_followup, topic_of
 from assistant.countries import find_country
-from assistant.detect import pick_language
 from assistant.guard import canned_reply_key
 from assistant.inquiries.directory import Directory, load_directory
+from assistant.languages import pick_language
 from assistant.llm import LLM, LLMError, validate_citations
 from assistant.match_strength import STRONG_MARGIN
 from assistant.messages import localize
@@ -65,7 +65,8 @@ class ChatState:
 
 
 class AnswerChain:
-    """The steps, bound to an index and an optional model, composed as runnables."""
+    """The steps, bound to an index and an optional model, composed as runnables: `prepare` (language to
+    translated citations, what a stream shows before the text) and `pipeline` (`prepare`, then answer and cite)."""
 
     def __init__(self, index: Index, llm: LLM | None = None, *, relevance: RelevanceConfig | None = None,
                  topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
@@ -89,7 +90,7 @@ class AnswerChain:
             | RunnableLambda(self.retrieve, name="retrieve")
             | RunnableLambda(self.present, name="present")
             | RunnableLambda(self.translate_citations, name="translate"))
-        self.chain: Runnable[ChatState, ChatState] = (
+        self.pipeline: Runnable[ChatState, ChatState] = (
             self.prepare | RunnableLambda(self.answer, name="answer") | RunnableLambda(self.cite, name="cite"))
 
     # -- steps ---------------------------------------------------------------------------------------

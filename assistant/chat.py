@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.chain import AnswerChain, ChatState
-from assistant.detect import pick_language
+from assistant.languages import pick_language
 from assistant.llm import LLM
 from assistant.match_strength import STRONG_MARGIN
 from assistant.matching import Matcher
@@ -21,9 +21,8 @@ from assistant.partners import partner_kind, suggest_partners
 from assistant.relevance import RelevanceConfig, retrieve_need
 from assistant.results import Answer, Citation, Match, Partner
 from assistant.sessions import SessionStore, Turn
-from assistant.settings import Settings
 from assistant.topic import TopicGate
-from assistant.translation import RecordTranslation, TranslationService, build_translation
+from assistant.translation import RecordTranslation, TranslationService
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
@@ -49,21 +48,11 @@ class Assistant:
         self.relevance = relevance or RelevanceConfig()
         self.topic_gate = topic_gate
         self.reader = reader or NeedReader(index.embeddings)
-        self.chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate, reader=self.reader,
-                                 translate=self._translate if self.translations.enabled else None,
-                                 strong_margin=strong_margin)
+        self.answer_chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
+                                        reader=self.reader,
+                                        translate=self._translate if self.translations.enabled else None,
+                                        strong_margin=strong_margin)
         self.matcher = Matcher(index)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, index: Index) -> Assistant:
-        """The assistant the settings describe: sessions in the data dir, the model if configured, and the
-        topic gate, the embedder's reading of the kind sought and the weak-match judgement unless the embedder is
-        the `hash` test double (its vectors carry no meaning)."""
-        meaningful = not settings.embedder.startswith("hash")
-        gate = TopicGate(index.embeddings) if meaningful else None
-        return cls(index, SessionStore(settings.data_dir / "sessions.sqlite"), LLM.from_settings(settings),
-                   topic_gate=gate, reader=NeedReader(index.embeddings if meaningful else None),
-                   translations=build_translation(settings), strong_margin=STRONG_MARGIN if meaningful else None)
 
     def _translate(self, state: ChatState) -> ChatState:
         """The one place answers get machine translations of their citations (every channel uses it)."""
@@ -105,7 +94,7 @@ class Assistant:
         `history` is a conversation the client holds (`assistant.history`): it replaces the session's, and the
         turn is not stored."""
         started = time.perf_counter()
-        state = self.chain.chain.invoke(self._start(message, language, session_id, filters, history))
+        state = self.answer_chain.pipeline.invoke(self._start(message, language, session_id, filters, history))
         return self._finish(state, started, remember=history is None)
 
     def stream(self, message: str, *, language: str | None = None, session_id: str | None = None,
@@ -117,14 +106,14 @@ class Assistant:
         `history` as for `answer`.
         """
         started = time.perf_counter()
-        state = self.chain.prepare.invoke(self._start(message, language, session_id, filters, history))
+        state = self.answer_chain.prepare.invoke(self._start(message, language, session_id, filters, history))
         yield "citations", [c.as_dict() for c in state.citations]
         yield "partners", [p.as_dict() for p in state.partners]
         pieces = []
-        for piece in self.chain.answer_chunks(state):
+        for piece in self.answer_chain.answer_chunks(state):
             pieces.append(piece)
             yield "delta", piece
-        state = self.chain.cite(replace(state, text=self.chain.final_text(state, "".join(pieces))))
+        state = self.answer_chain.cite(replace(state, text=self.answer_chain.final_text(state, "".join(pieces))))
         yield "done", self._finish(state, started, remember=history is None).as_dict()
 
     def partners(self, message: str, *, language: str | None = None, k: int = 5) -> list[Partner]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.messages import country_name, localize
+from assistant.countries import country_name
+from assistant.messages import localize
 from assistant.results import Citation, Partner
 
 __all__ = ["compose_answer", "compose_nothing_found", "shorten"]

@@ -1,4 +1,4 @@
-"""Find a country named in a question, in any of the 17 languages (names from ICU's locale data)."""
+"""Country names in the 17 languages (from ICU's locale data): a country's name, and the country a text names."""
 
 from __future__ import annotations
 
@@ -10,12 +10,37 @@ import icu
 from assistant.languages import LANGUAGES
 from assistant.lexicon import normalize, unspaced
 
-__all__ = ["find_country"]
+__all__ = ["country_code", "country_name", "find_country"]
 
 # Country names that are also everyday words in some language; never read them as countries.
 _AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
                         "man", "chile", "peru", "panama", "cuba", "того", "мали", "чад"})
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=4096)
+def country_name(code: str, language: str) -> str:
+    """The name of an ISO 3166-1 alpha-2 country in `language`; the upper-case code when ICU has no name."""
+    name = icu.Locale("", code.upper()).getDisplayCountry(icu.Locale(language))
+    return str(name) if name and name != code.upper() else code.upper()
+
+
+@lru_cache(maxsize=1)
+def _answers() -> dict[str, str]:
+    """Case-folded ISO codes and country names in all 17 languages → ISO 3166-1 alpha-2 code."""
+    locales = [icu.Locale(code) for code in LANGUAGES]
+    names: dict[str, str] = {}
+    for code in icu.Locale.getISOCountries():
+        region = icu.Locale("", code)
+        names[code.casefold()] = code
+        for locale in locales:
+            names.setdefault(region.getDisplayCountry(locale).casefold(), code)
+    return names
+
+
+def country_code(answer: str) -> str | None:
+    """The ISO code a user meant by answering with a code or a country name in any of the 17 languages, if any."""
+    return _answers().get(" ".join(answer.split()).casefold())
 
 
 @lru_cache(maxsize=1)

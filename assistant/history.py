@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from assistant.condense import condense_offline, is_followup, topic_of
 from assistant.countries import find_country
-from assistant.detect import pick_language
 from assistant.guard import canned_reply_key
+from assistant.languages import pick_language
 from assistant.sessions import Turn
 
 __all__ = ["Exchange", "turns_from_exchanges"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.countries import country_name
 from assistant.inquiries.directory import Directory
 from assistant.inquiries.routing import LANGUAGE_COUNTRY
-from assistant.messages import country_name, localize, term_label
+from assistant.messages import localize, term_label
 
 __all__ = ["transfer_institutions"]
 

@@ -15,7 +15,6 @@ from string import Template
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.languages import LANGUAGES
-from assistant.settings import Settings
 from retrieval.index import Hit
 
 __all__ = ["LLM", "LLMError", "fence_records", "prompt", "validate_citations"]
@@ -99,14 +98,6 @@ class LLM:
         self.max_sentences = max_sentences
         self._chat = ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "not-needed",  # type: ignore[arg-type]
                                 timeout=timeout, max_retries=0, temperature=0)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LLM | None:
-        """The model the settings configure, or None when TTC_LLM_BASE_URL/MODEL are unset."""
-        if not settings.llm_base_url or not settings.llm_model:
-            return None
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return cls(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_seconds)
 
     def answer_messages(self, question: str, language: str, hits: Sequence[Hit]) -> list[BaseMessage]:
         """System rules plus the fenced records and the question."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.countries import country_name
 from assistant.lexicon import content_terms
-from assistant.messages import country_name, localize, term_label
+from assistant.messages import localize, term_label
 from assistant.relevance import RelevanceConfig, substantive
 from assistant.results import Match
 from retrieval.catalog import Filters

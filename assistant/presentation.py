@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from assistant.countries import country_name
 from assistant.inquiries.directory import Directory
 from assistant.institutions import transfer_institutions
 from assistant.lexicon import content_terms
 from assistant.match_strength import match_strength
-from assistant.messages import country_name, localize, term_label
+from assistant.messages import localize, term_label
 from assistant.partners import suggest_partners
 from assistant.relevance import RelevanceConfig
 from assistant.results import Citation, Partner

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retrieval import sqlite
+
 __all__ = ["SessionStore", "Turn"]
 
-# Numbered migrations; PRAGMA user_version records how many have run.
+# Numbered migrations (`retrieval.sqlite.migrate`).
 _MIGRATIONS = (
     """
     CREATE TABLE chat_turns (
@@ -48,7 +50,7 @@ class Turn:
 
 
 class SessionStore:
-    """Keeps the last `keep` turns per session; safe to share between threads and processes."""
+    """Keeps the last `keep` turns per session; safe to share between threads and processes once `open`."""
 
     def __init__(self, path: Path, keep: int = 6) -> None:
         self.path = path
@@ -56,42 +58,28 @@ class SessionStore:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
 
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        """Run the migrations this file lacks, in one write transaction: processes opening a new file together
-        (several `ttc serve`) take turns instead of racing to create the same table."""
-        db.isolation_level = None  # transactions by hand: executescript would commit in the middle
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            for number, script in enumerate(_MIGRATIONS[version:], version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        db.isolation_level = "DEFERRED"  # back to the module default: `with db` opens and commits
+    def open(self) -> SessionStore:
+        """Create the file and its tables (the migrations it lacks); idempotent. Returns the store."""
+        with self._lock:
+            if self._db is None:
+                # commits without fsync (WAL stays consistent): with the default FULL, a chat turn waited
+                # about 15 ms for the disk
+                db = sqlite.connect(self.path, timeout=10, synchronous="NORMAL", autocommit=False)
+                sqlite.migrate(db, _MIGRATIONS)
+                self._db = db
+        return self
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        # The file appears on first use, so commands that never chat (search, stats) leave no trace. One
-        # connection for the store's life: closing the last connection checkpoints the WAL (about 4 ms a turn).
+        # One connection for the store's life: closing the last connection checkpoints the WAL (about 4 ms a turn).
         with self._lock:
             if self._db is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")  # kept by the file: readers never wait for a writer
-                # commits without fsync (WAL stays consistent): with the default FULL, a chat turn waited
-                # about 15 ms for the disk
-                db.execute("PRAGMA synchronous=NORMAL")
-                self._migrate(db)
-                self._db = db
+                raise RuntimeError("the session store is not open (call open() first)")
             with self._db:
                 yield self._db
 
     def close(self) -> None:
+        """Close the database; `open` opens it again."""
         with self._lock:
             if self._db is not None:
                 self._db.close()

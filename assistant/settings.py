@@ -70,6 +70,7 @@ class Settings(BaseSettings):
         return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
     @property
-    def sqlite_url(self) -> str:
-        """The database URL in effect: TTC_DATABASE_URL, else SQLite in the data dir."""
+    def inquiry_database_url(self) -> str:
+        """The URL of the inquiry database (inquiries, insights) in effect: TTC_DATABASE_URL (e.g. PostgreSQL),
+        else SQLite in the data dir."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'ttc.sqlite').as_posix()}"

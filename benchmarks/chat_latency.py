@@ -1,6 +1,6 @@
 """Answer latency of the offline assistant (grounded composer, no LLM): p50/p95 over questions in 17 languages.
 
-    python benchmarks/chat_latency.py --data-dir .ttc [--rounds 2] [--out benchmarks/results/chat_latency.json]
+    python -m benchmarks.chat_latency --data-dir .ttc [--rounds 2] [--out benchmarks/results/chat_latency.json]
 
 Needs an index built with the default embedder (`ttc ingest data/sample/*.jsonl`). Sessions go to a
 temporary directory, so the index's own session table is not touched.
@@ -8,7 +8,6 @@ temporary directory, so the index's own session table is not touched.
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import statistics
@@ -17,11 +16,12 @@ import time
 from pathlib import Path
 
 from assistant.chat import Assistant
-from assistant.query_cache import QueryCache
 from assistant.services import build_services
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.topic import TopicGate
+from benchmarks.harness import RESULTS, add_data_dir, ms_since, parser, write_json
+from retrieval.query_cache import QueryCache
 
 QUESTIONS = [
     "Who offers battery recycling technology?", "谁能转化我们的医疗技术？",
@@ -38,14 +38,14 @@ QUESTIONS = [
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/chat_latency.json"))
-    args = parser.parse_args()
+    options = parser(__doc__)
+    add_data_dir(options, "an index of the sample corpus (default embedder)", required=True)
+    options.add_argument("--rounds", type=int, default=2)
+    options.add_argument("--out", type=Path, default=RESULTS / "chat_latency.json", help="the results file")
+    args = options.parse_args()
     services = build_services(Settings(data_dir=args.data_dir))
     with tempfile.TemporaryDirectory() as sessions_dir:
-        assistant = Assistant(services.index, SessionStore(Path(sessions_dir) / "s.sqlite"),
+        assistant = Assistant(services.index, SessionStore(Path(sessions_dir) / "s.sqlite").open(),
                               topic_gate=TopicGate(services.index.embeddings))
         assistant.answer(QUESTIONS[0])  # model load and calibration are start-up costs, not per question
         timings = []
@@ -55,7 +55,7 @@ def main() -> None:
                     services.index.embeddings.clear()  # measure first-time questions only
                 started = time.perf_counter()
                 assistant.answer(question)
-                timings.append((time.perf_counter() - started) * 1000)
+                timings.append(ms_since(started))
     timings.sort()
     result = {
         "questions": len(QUESTIONS), "rounds": args.rounds, "records": services.index.stats()["records"],
@@ -64,8 +64,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {platform.python_version()}",
     }
     services.close()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_json(args.out, result)
     print(json.dumps(result))
 
 

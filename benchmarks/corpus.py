@@ -12,17 +12,15 @@ Each synthetic record's "vector" is a normalised mix of the real e5 vectors of i
 `ttc ingest` seeds its vector cache from it and dense search can be measured at 150k records without hours of
 e5. These vectors are not what e5 would compute; they only give dense search a realistic shape and cost.
 
-    python benchmarks/corpus.py --n 150000 --out /tmp/ttc-bench/synthetic-150000 --vectors
+    python -m benchmarks.corpus --n 150000 --out /tmp/ttc-bench/synthetic-150000 --vectors
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
 import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,25 +28,22 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchmarks.harness import SAMPLE_DIR, parser
+from retrieval.record import FIELDS, Record
 
-from retrieval.record import FIELDS, Record  # noqa: E402
+__all__ = ["generate", "load_sample", "synthetic_vectors", "text_hash", "write_corpus"]
 
-__all__ = ["SAMPLE", "generate", "load_sample", "synthetic_vectors", "text_hash", "write_corpus"]
-
-SAMPLE = ROOT / "data" / "sample"
 LEAD_CHARS = 400
 _SENTENCE = re.compile(r"(?<=[.!?。！？；;])\s*")
 _NOISE = 0.02
 
 
 def text_hash(text: str) -> str:
-    """The vector-cache key of an embedding text (as `retrieval.index._text_hash`)."""
+    """The vector-cache key of an embedding text (as `retrieval.vectorizer.text_hash`)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def load_sample(folder: Path = SAMPLE) -> list[dict[str, Any]]:
+def load_sample(folder: Path = SAMPLE_DIR) -> list[dict[str, Any]]:
     """The real sample records, in file order."""
     rows: list[dict[str, Any]] = []
     for name in ("achievements.jsonl", "demands.jsonl"):
@@ -142,7 +137,7 @@ def generate(n: int, seed: int = 0,
 
 
 def synthetic_vectors(sources: list[list[int]], rows: list[dict[str, Any]], seed: int = 0,
-                      folder: Path = SAMPLE) -> np.ndarray:
+                      folder: Path = SAMPLE_DIR) -> np.ndarray:
     """One unit vector per synthetic record: 0.6 x its title source + 0.4 x the mean of its sentence sources,
     plus N(0, 0.02²) noise, from the real e5 vectors of the sample (a benchmark device, see the module doc)."""
     with np.load(folder / "vectors.e5.npz") as data:
@@ -183,12 +178,12 @@ def write_corpus(out_dir: Path, n: int, *, seed: int = 0, vectors: bool = False)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=150_000, help="how many records (default 150,000)")
-    parser.add_argument("--out", type=Path, required=True, help="work directory (never inside data/)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--vectors", action="store_true", help="also write the synthetic seed vectors.e5.npz")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--n", type=int, default=150_000, help="how many records (default 150,000)")
+    options.add_argument("--out", type=Path, required=True, help="work directory (never inside data/)")
+    options.add_argument("--seed", type=int, default=0)
+    options.add_argument("--vectors", action="store_true", help="also write the synthetic seed vectors.e5.npz")
+    args = options.parse_args()
     path = write_corpus(args.out, args.n, seed=args.seed, vectors=args.vectors)
     print(json.dumps({"records": args.n, "file": str(path),
                       "vectors": str(args.out / "vectors.e5.npz") if args.vectors else None}))

@@ -7,12 +7,12 @@ rather than as a politely lower rate. In-flight requests are bounded (`--max-inf
 bound is reached counts as an error ("backlog"). The RSS of every server process (the supervisor and each worker)
 is sampled from /proc throughout, and their CPU time is read at the start and the end of the measured window.
 
-    python benchmarks/load_test.py --data-dir /tmp/loadidx --workers 2            # 100 req/s for 60 s
-    python benchmarks/load_test.py --data-dir /tmp/loadidx --rate 50 --duration 30
-    python benchmarks/soak.py --data-dir /tmp/loadidx                              # 10 minutes, RSS every 10 s
+    python -m benchmarks.load_test --data-dir /tmp/loadidx --workers 2            # 100 req/s for 60 s
+    python -m benchmarks.load_test --data-dir /tmp/loadidx --rate 50 --duration 30
+    python -m benchmarks.soak --data-dir /tmp/loadidx                              # 10 minutes, RSS every 10 s
 
 The index is written to (inquiries, sessions): the run serves a fresh copy of it unless `--in-place`.
-Results: benchmarks/results/load-<label>.json and .md.
+Results: benchmarks/results/load-<label>.json and .md (or in --results-dir).
 """
 
 from __future__ import annotations
@@ -20,13 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -37,12 +33,23 @@ from typing import Any
 
 import httpx
 
-RESULTS = Path(__file__).parent / "results"
+from benchmarks import web_latency
+from benchmarks.harness import (
+    add_label,
+    add_results_dir,
+    add_source,
+    cpu_seconds,
+    load_average,
+    parser,
+    percentiles,
+    rss_mb,
+    serve,
+    server_processes,
+    write_results,
+)
+
 QUESTIONS = [
-    "Who offers drone technology for remote areas?", "recycled carbon fibre composites for wind turbines",
-    "AI solutions for monitoring soil and crops", "光伏组件寿命预测技术", "Технологии переработки отходов",
-    "tecnologia de baterias para armazenamento de energia", "soluciones de inteligencia artificial para hospitales",
-    "capteurs pour la maintenance ferroviaire", "تقنيات تحلية المياه", "hydrogen storage tanks",
+    *web_latency.QUESTIONS,
     "solar cell efficiency", "太阳能电池技术", "Кто может помочь перевести медицинские технологии в практику?",
     "satellite orbit determination software", "biodegradable packaging materials", "railway track inspection",
     "teknologi pengolahan air limbah", "การเกษตรอัจฉริยะ", "energy storage for microgrids", "fuel cell catalysts",
@@ -57,111 +64,17 @@ INQUIRIES = [
 MIX = {"search": 0.5, "chat": 0.3, "inquiries": 0.2}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float | None:
-    """Resident set size of a process, from /proc (Linux)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far, from /proc (Linux)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def server_processes(pid: int) -> dict[int, str]:
-    """pid → role of a server and its descendants: "server" (one process), "supervisor", "worker", or
-    "helper" (multiprocessing's resource tracker)."""
-    found: dict[int, str] = {}
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            cmdline = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            children = [int(c) for task in Path(f"/proc/{current}/task").iterdir()
-                        for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-        found[current] = "worker" if "spawn_main" in cmdline else "helper" if "resource_tracker" in cmdline else ""
-        pending.extend(children)
-    found[pid] = "supervisor" if "worker" in found.values() else "server"
-    return found
-
-
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
 @contextmanager
-def served(data_dir: Path, embedder: str | None, workers: int = 1, in_place: bool = False,
-           rate_limit: int = 0) -> Iterator[tuple[str, int]]:
+def served(data_dir: Path, embedder: str | None, workers: int = 1, in_place: bool = False) -> Iterator[tuple[str, int]]:
     """`ttc serve --workers N` on a free port over a copy of `data_dir`; yields (base URL, pid)."""
     with tempfile.TemporaryDirectory(prefix="ttc-load-") as scratch:
         if not in_place:
             copy = Path(scratch) / "data"
             shutil.copytree(data_dir, copy)
             data_dir = copy
-        port = free_port()
-        env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": str(rate_limit)}
-        if embedder:
-            env["TTC_EMBEDDER"] = embedder
-        log = Path(scratch) / "server.log"  # a file, not a pipe nobody drains: a full pipe would stall the server
-        with log.open("wb") as sink:
-            process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
-                                        "--workers", str(workers), "--data-dir", str(data_dir)], env=env,
-                                       stdout=sink, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_started(process, url, log, workers)
-            yield url, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _wait_started(process: subprocess.Popen[bytes], url: str, log: Path, workers: int) -> None:
-    """Until every worker has finished its startup and the server answers."""
-    deadline = time.monotonic() + 180
-    while True:
-        text = log.read_text(errors="replace")
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: {text[-2000:]}")
-        if text.count("Application startup complete") >= workers:
-            try:
-                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"server did not start in 180 s: {text[-2000:]}")
-        time.sleep(0.3)
-
-
-def percentiles(values: list[float]) -> dict[str, float | None]:
-    ordered = sorted(values)
-
-    def pct(p: float) -> float | None:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
-
-    return {"p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "max_ms": round(ordered[-1], 1) if ordered else None}
+        with serve(data_dir, env={"TTC_EMBEDDER": embedder} if embedder else None, workers=workers,
+                   every_worker=True, timeout=180, poll=0.3) as server:
+            yield server.url, server.pid
 
 
 class Load:
@@ -339,35 +252,32 @@ def markdown(report: dict[str, Any], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(report: dict[str, Any], name: str, title: str) -> Path:
-    """benchmarks/results/<name>.json and .md."""
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    path = RESULTS / f"{name}.md"
-    path.write_text(markdown(report, title), encoding="utf-8")
-    return path
+def add_load_options(options: argparse.ArgumentParser, *, rate: float, rss_every: float) -> None:
+    """The options of the load itself, shared with the soak (which has its own defaults)."""
+    options.add_argument("--embedder", help="TTC_EMBEDDER for the server (default: the index's)")
+    options.add_argument("--rate", type=float, default=rate, help=f"requests per second (default {rate:g})")
+    options.add_argument("--rss-every", type=float, default=rss_every,
+                         help=f"seconds between RSS samples (default {rss_every:g})")
+    options.add_argument("--max-inflight", type=int, default=200, help="bound on requests in flight (default 200)")
+    options.add_argument("--seed", type=int, default=9, help="seed of the request mix")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data-dir", type=Path, help="an index to serve (copied first unless --in-place)")
-    source.add_argument("--url", help="load a running server instead (RSS and CPU need --pid)")
-    parser.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
-    parser.add_argument("--workers", type=int, default=1, help="`ttc serve --workers` (default 1)")
-    parser.add_argument("--in-place", action="store_true", help="serve --data-dir itself, not a copy")
-    parser.add_argument("--embedder", help="TTC_EMBEDDER for the server (default: the index's)")
-    parser.add_argument("--rate", type=float, default=100.0, help="requests per second (default 100)")
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds (default 60)")
-    parser.add_argument("--rss-every", type=float, default=5.0, help="seconds between RSS samples (default 5)")
-    parser.add_argument("--max-inflight", type=int, default=200, help="bound on requests in flight (default 200)")
-    parser.add_argument("--seed", type=int, default=9, help="seed of the request mix")
-    parser.add_argument("--label", help="results file name: load-<label>.json (default rate-<rate>rps-<duration>s)")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    add_source(options, "an index to serve (copied first unless --in-place)",
+               "load a running server instead (RSS and CPU need --pid)")
+    options.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS and CPU")
+    options.add_argument("--workers", type=int, default=1, help="`ttc serve --workers` (default 1)")
+    options.add_argument("--in-place", action="store_true", help="serve --data-dir itself, not a copy")
+    options.add_argument("--duration", type=float, default=60.0, help="seconds (default 60)")
+    add_load_options(options, rate=100.0, rss_every=5.0)
+    add_label(options, help="results file name: load-<label>.json (default rate-<rate>rps-<duration>s)")
+    add_results_dir(options)
+    args = options.parse_args()
     report = run(args, args.duration, args.rss_every)
     label = args.label or f"rate-{args.rate:g}rps-{args.duration:g}s"
-    path = write_results(report, f"load-{label}", f"Load: {args.rate:g} req/s for {args.duration:g} s, "
-                         f"{args.workers} worker{'s' if args.workers > 1 else ''}")
+    title = f"Load: {args.rate:g} req/s for {args.duration:g} s, {args.workers} worker{'s' if args.workers > 1 else ''}"
+    path = write_results(args.results_dir, f"load-{label}", report, markdown(report, title))
     print(path.read_text(encoding="utf-8"))
 
 

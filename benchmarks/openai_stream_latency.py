@@ -4,28 +4,36 @@ Starts `ttc serve` in a subprocess on a free 127.0.0.1 port over an existing ind
 one question at a time through `client.chat.completions.create(stream=True)`: every question once while it is
 new to the server (its embedding not cached), then the same questions again. For each request it records the
 time from sending the request to the first content delta (first token) and to the end of the stream, and for
-comparison the same question without streaming. Writes benchmarks/results/openai_stream_latency-<label>.{json,md}.
+comparison the same question without streaming. Writes benchmarks/results/openai_stream_latency-<label>.{json,md}
+(or into --results-dir).
 
-    python benchmarks/openai_stream_latency.py --data-dir .ttc           # the sample corpus, indexed with e5
-    python benchmarks/openai_stream_latency.py --url http://127.0.0.1:8000
+    python -m benchmarks.openai_stream_latency --data-dir .ttc           # the sample corpus, indexed with e5
+    python -m benchmarks.openai_stream_latency --url http://127.0.0.1:8000
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import openai
 
-sys.path.insert(0, str(Path(__file__).parent))
-from web_latency import RESULTS, served
+from benchmarks.harness import (
+    add_label,
+    add_results_dir,
+    add_source,
+    load_text,
+    ms_since,
+    parser,
+    pct,
+    serve,
+    write_results,
+)
 
 QUESTIONS = [
     "Who offers drone technology for remote areas?",
@@ -54,13 +62,8 @@ QUESTIONS = [
 WARM_UP = ["warm-up: solar energy", "预热：风能", "разогрев: ветер", "تسخين: طاقة", "วอร์มอัพ พลังงาน"]
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else float("nan")
-
-
 def _stats(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50_ms": _pct(values, 0.5), "p95_ms": _pct(values, 0.95),
+    return {"n": len(values), "p50_ms": pct(values, 0.5), "p95_ms": pct(values, 0.95),
             "mean_ms": round(statistics.fmean(values), 1) if values else float("nan"),
             "max_ms": round(max(values), 1) if values else float("nan")}
 
@@ -77,15 +80,15 @@ def _streamed(client: openai.OpenAI, question: str) -> tuple[float, float, int]:
         if chunk.choices and chunk.choices[0].delta.content:
             deltas += 1
             if first is None:
-                first = (time.perf_counter() - started) * 1000
-    total = (time.perf_counter() - started) * 1000
+                first = ms_since(started)
+    total = ms_since(started)
     return (first if first is not None else total), total, deltas
 
 
 def _whole(client: openai.OpenAI, question: str) -> float:
     started = time.perf_counter()
     client.chat.completions.create(model="ttc-assistant", messages=[{"role": "user", "content": question}])
-    return (time.perf_counter() - started) * 1000
+    return ms_since(started)
 
 
 def measure(url: str) -> dict[str, Any]:
@@ -126,28 +129,23 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data-dir", type=Path, help="an existing index to serve")
-    source.add_argument("--url", help="measure a running server instead")
-    parser.add_argument("--label", default="e5-sample")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    add_source(options, url_help="measure a running server instead")
+    add_label(options, "e5-sample")
+    add_results_dir(options)
+    args = options.parse_args()
 
     if args.url:
         results = measure(args.url)
     else:
-        with served(args.data_dir, None) as url:
-            results = measure(url)
+        with serve(args.data_dir) as server:
+            results = measure(server.url)
     report = {"results": results, "setup": {
-        "command": "python benchmarks/openai_stream_latency.py " + " ".join(sys.argv[1:]),
+        "command": "python -m benchmarks.openai_stream_latency " + " ".join(sys.argv[1:]),
         "embedder": os.environ.get("TTC_EMBEDDER", "e5"), "cpus": os.cpu_count(),
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
-        "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}}
+        "machine": f"{platform.machine()}, Python {platform.python_version()}", "load": load_text()}}
     print(json.dumps(report, indent=2, ensure_ascii=False))
-    RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"openai_stream_latency-{args.label}"
-    stem.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
+    write_results(args.results_dir, f"openai_stream_latency-{args.label}", report, markdown(report), ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,15 @@
    and junk@5 (results whose description has fewer than 60 characters), hybrid vs plain e5 dense.
 3. Latency of a single `Index.search` (embed + dense + lexical + fuse + snippets) on the sample corpus.
 
-Writes benchmarks/results/retrieval_dev.json and .md. Vectors are kept in --work-dir, so only the first run
-embeds (the sample corpus: ~4,200 records, several minutes with e5 on 2 cores; --sample-index reuses an
-existing index directory of the sample corpus instead).
+Writes benchmarks/results/retrieval_dev.json and .md (or into --results-dir). Vectors are kept in --work-dir,
+so only the first run embeds (the sample corpus: ~4,200 records, several minutes with e5 on 2 cores;
+--sample-index reuses an existing index directory of the sample corpus instead).
 
-    python benchmarks/retrieval_eval.py [--work-dir DIR] [--sample-index DIR] [--skip-sample]
+    python -m benchmarks.retrieval_eval [--work-dir DIR] [--sample-index DIR] [--skip-sample] [--results-dir DIR]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -26,10 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from assistant.evaluation import (  # noqa: E402
+from benchmarks.harness import SAMPLE_FILES, add_results_dir, ms_since, parser, shared_eval, write_results
+from retrieval.embedder import make_embeddings
+from retrieval.evaluation import (
     BUNDLED,
     METHODS,
     EvalQuery,
@@ -43,19 +41,15 @@ from assistant.evaluation import (  # noqa: E402
     percentiles,
     topical_scores,
 )
-from retrieval.embedder import make_embeddings  # noqa: E402
-from retrieval.index import Index, IndexConfig  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
-
-SHARED_DEV = ROOT.parent / "shared" / "eval" / "xquad_dev"
-SAMPLE = [ROOT / "data" / "sample" / "achievements.jsonl", ROOT / "data" / "sample" / "demands.jsonl"]
-RESULTS = ROOT / "benchmarks" / "results"
+from retrieval.index import Index, IndexConfig
+from retrieval.ingest import ingest_paths
 
 
 def xquad(work_dir: Path, embedder: str) -> dict[str, Any]:
     """The cross-lingual XQuAD evaluation with every method, plus a check of the issue's targets."""
-    if (SHARED_DEV / "queries.jsonl").is_file():
-        corpus, queries, name = SHARED_DEV / "corpus.jsonl", SHARED_DEV / "queries.jsonl", "xquad_dev"
+    shared = shared_eval("xquad_dev", "queries.jsonl")
+    if shared is not None:
+        corpus, queries, name = shared.with_name("corpus.jsonl"), shared, "xquad_dev"
     else:
         corpus, queries, name = BUNDLED / "xquad_corpus.jsonl", BUNDLED / "xquad_queries.jsonl", "xquad_subset"
     work = work_dir / f"{name}-{embedder}"
@@ -81,7 +75,7 @@ def sample_index(work_dir: Path, embedder: str, existing: Path | None) -> Path:
     index = Index(IndexConfig(data_dir, embedder), make_embeddings(embedder))
     try:
         started = time.perf_counter()
-        report = ingest_paths(index, SAMPLE)
+        report = ingest_paths(index, SAMPLE_FILES)
         print(f"sample corpus: {report.as_dict()} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     finally:
         index.close()
@@ -121,10 +115,10 @@ def latency(data_dir: Path, embedder: str, texts: list[str]) -> dict[str, Any]:
         for text in texts:
             started = time.perf_counter()
             index.search(text, k=10)
-            total.append((time.perf_counter() - started) * 1000)
+            total.append(ms_since(started))
             started = time.perf_counter()
             index.embeddings.embed_query(text)
-            embed.append((time.perf_counter() - started) * 1000)
+            embed.append(ms_since(started))
         records = index.catalog.count()
     finally:
         index.close()
@@ -176,12 +170,13 @@ def to_markdown(results: dict[str, Any]) -> str:
 
 def main() -> None:
     """Run the benchmark and write its results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "ttc-bench")
-    parser.add_argument("--embedder", default="e5")
-    parser.add_argument("--sample-index", type=Path, help="An existing data directory holding data/sample.")
-    parser.add_argument("--skip-sample", action="store_true", help="Only the XQuAD evaluation.")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "ttc-bench")
+    options.add_argument("--embedder", default="e5")
+    options.add_argument("--sample-index", type=Path, help="An existing data directory holding data/sample.")
+    options.add_argument("--skip-sample", action="store_true", help="Only the XQuAD evaluation.")
+    add_results_dir(options)
+    args = options.parse_args()
     results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                                "xquad": xquad(args.work_dir, args.embedder)}
     if not args.skip_sample:
@@ -190,11 +185,8 @@ def main() -> None:
         texts = [q.query for q in load_queries(BUNDLED / "sample_xling.jsonl")]
         texts += [q.query for q in load_queries(BUNDLED / "xquad_queries.jsonl")][::4]
         results["latency"] = latency(data_dir, args.embedder, texts)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "retrieval_dev.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n",
-                                                encoding="utf-8")
     markdown = to_markdown(results)
-    (RESULTS / "retrieval_dev.md").write_text(markdown + "\n", encoding="utf-8")
+    write_results(args.results_dir, "retrieval_dev", results, markdown + "\n", indent=1, ensure_ascii=False)
     print(markdown)
 
 

@@ -1,9 +1,9 @@
 """Scale benchmark: a synthetic corpus of N records from empty to searchable, filtered search, cold start, web load.
 
-    python benchmarks/scale.py --scale 5000                 # default small run (make bench)
-    python benchmarks/scale.py --scale 150000 --work /tmp/ttc-bench
+    python -m benchmarks.scale --scale 5000                 # default small run (make bench)
+    python -m benchmarks.scale --scale 150000 --work /tmp/ttc-bench
 
-Steps (results in benchmarks/results/scale-<N>.json and .md):
+Steps (results in benchmarks/results/scale-<N>.json and .md, or in --results-dir):
   a. generate N synthetic records (benchmarks/corpus.py) with synthetic seed vectors (a benchmark device: a mix of
      the real e5 vectors of their source records), then ingest into an empty index: time until every record is
      lexically searchable (records phase), until the dense store holds every vector (vectors phase), and the
@@ -16,13 +16,8 @@ Steps (results in benchmarks/results/scale-<N>.json and .md):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
-import platform
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,21 +26,26 @@ from typing import Any
 import httpx
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks.corpus import write_corpus
+from benchmarks.harness import (
+    add_results_dir,
+    load_text,
+    machine,
+    memory_mb,
+    ms_since,
+    parser,
+    pct,
+    serve,
+    write_results,
+)
+from benchmarks.web_latency import run_load
+from retrieval.catalog import Filters
+from retrieval.embedder import make_embeddings
+from retrieval.index import Index, IndexConfig
+from retrieval.ingest import ingest_paths
+from retrieval.query_cache import QueryCache
+from retrieval.record import Record
 
-from corpus import write_corpus  # noqa: E402
-from web_latency import free_port, run_load  # noqa: E402
-
-from assistant.query_cache import QueryCache  # noqa: E402
-from retrieval.catalog import Filters  # noqa: E402
-from retrieval.embedder import make_embeddings  # noqa: E402
-from retrieval.index import Index, IndexConfig  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
-from retrieval.record import Record  # noqa: E402
-
-RESULTS = Path(__file__).parent / "results"
 QUERIES = [
     "solar cell efficiency", "drone inspection of power lines", "biodegradable packaging materials",
     "光伏组件寿命预测技术", "Технологии переработки отходов", "tecnologia de baterias para armazenamento de energia",
@@ -64,39 +64,6 @@ FILTERS: dict[str, Filters] = {
     "kind+field+country": Filters(kind="demand", field="aerospace", country="US"),
     "rare: kind+field": Filters(kind="demand", field="railway_equipment"),
 }
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else float("nan")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and its descendants (the supervisor and its workers)."""
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += process_tree(int(child))
-    return found
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    """RSS summed over the process tree, and PSS (shared pages, such as the memory-mapped vectors, split between
-    the processes that map them: the memory the server really takes)."""
-    rss = pss = 0.0
-    for member in process_tree(pid):
-        rss += rss_mb(member)
-        for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                pss += int(line.split()[1]) / 1024
-    return {"rss_mb": round(rss, 1), "pss_mb": round(pss, 1)}
 
 
 def passes(record: Record, filters: Filters) -> bool:
@@ -168,9 +135,9 @@ def measure_search(data_dir: Path, rounds: int) -> dict[str, Any]:
     for query in QUERIES:
         started = time.perf_counter()
         cache.embed_query(query)
-        embed_ms.append((time.perf_counter() - started) * 1000)
+        embed_ms.append(ms_since(started))
     index.snapshot()
-    out: dict[str, Any] = {"e5_query_embed_ms_p50": pct(embed_ms, 0.5), "filters": {}, "checks": []}
+    out: dict[str, Any] = {"e5_query_embed_ms_p50": pct(embed_ms, 0.5, 2), "filters": {}, "checks": []}
     for name, filters in FILTERS.items():
         times: list[float] = []
         violations = 0
@@ -178,9 +145,9 @@ def measure_search(data_dir: Path, rounds: int) -> dict[str, Any]:
             for query in QUERIES:
                 started = time.perf_counter()
                 hits = index.search(query, k=10, filters=filters)
-                times.append((time.perf_counter() - started) * 1000)
+                times.append(ms_since(started))
                 violations += sum(not passes(h.record, filters) for h in hits)
-        out["filters"][name] = {"p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "queries": len(times),
+        out["filters"][name] = {"p50_ms": pct(times, 0.5, 2), "p95_ms": pct(times, 0.95, 2), "queries": len(times),
                                 "results_failing_filter": violations}
     out["checks"] = correctness(index, cache)
     index.close()
@@ -233,51 +200,28 @@ def _records_of(index: Index, ids: list[str]) -> list[Record]:
 
 # -- c, d. the server -----------------------------------------------------------------------------------------
 def measure_server(data_dir: Path, requests: int, concurrency: int, workers: int = 1) -> dict[str, Any]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0", "TTC_EMBEDDER": "e5"}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
-                                "--workers", str(workers), "--data-dir", str(data_dir)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """Cold start of `ttc serve`, then search and chat latency and throughput on loopback; server memory."""
     out: dict[str, Any] = {}
-    try:
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.perf_counter() - started > 300:
-                raise SystemExit("server not healthy in 300 s")
-            time.sleep(0.05)
-        out["cold_start_healthz_s"] = round(time.perf_counter() - started, 2)
-        response = httpx.get(url + "/v1/search", params={"q": QUERIES[0], "k": 10}, timeout=300)
-        out["cold_start_first_search_s"] = round(time.perf_counter() - started, 2)
+    with serve(data_dir, env={"TTC_EMBEDDER": "e5"}, workers=workers, timeout=300, poll=0.05) as server:
+        out["cold_start_healthz_s"] = round(time.perf_counter() - server.started, 2)
+        response = httpx.get(server.url + "/v1/search", params={"q": QUERIES[0], "k": 10}, timeout=300)
+        out["cold_start_first_search_s"] = round(time.perf_counter() - server.started, 2)
         out["first_search_status"] = response.status_code
         out["workers"] = workers
-        out["memory_after_start"] = memory_mb(process.pid)
+        out["memory_after_start"] = memory_mb(server.pid)
         out["rss_after_start_mb"] = out["memory_after_start"]["rss_mb"]
 
         async def load() -> dict[str, Any]:
             # latency one request at a time, then throughput with `concurrency` in flight
-            out = {f"{endpoint}_c1": await run_load(url, endpoint, max(50, requests // 2), 1)
+            out = {f"{endpoint}_c1": await run_load(server.url, endpoint, max(50, requests // 2), 1)
                    for endpoint in ("search", "chat")}
-            out.update({endpoint: await run_load(url, endpoint, requests, concurrency)
+            out.update({endpoint: await run_load(server.url, endpoint, requests, concurrency)
                         for endpoint in ("search", "chat")})
             return out
 
         out.update(asyncio.run(load()))
-        out["memory_after_load"] = memory_mb(process.pid)
+        out["memory_after_load"] = memory_mb(server.pid)
         out["rss_after_load_mb"] = out["memory_after_load"]["rss_mb"]
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
     return out
 
 
@@ -322,23 +266,22 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, default=5000, help="records (default 5,000; 150000 for the full run)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/ttc-bench"), help="work directory (not committed)")
-    parser.add_argument("--rounds", type=int, default=3, help="passes over the queries per filter")
-    parser.add_argument("--requests", type=int, default=300, help="requests per endpoint for the web load")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="`ttc serve --workers` for the web measures")
-    parser.add_argument("--keep", action="store_true", help="keep the index in the work directory")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--scale", type=int, default=5000, help="records (default 5,000; 150000 for the full run)")
+    options.add_argument("--work", type=Path, default=Path("/tmp/ttc-bench"), help="work directory (not committed)")
+    options.add_argument("--rounds", type=int, default=3, help="passes over the queries per filter")
+    options.add_argument("--requests", type=int, default=300, help="requests per endpoint for the web load")
+    options.add_argument("--concurrency", type=int, default=8)
+    options.add_argument("--workers", type=int, default=2, help="`ttc serve --workers` for the web measures")
+    options.add_argument("--keep", action="store_true", help="keep the index in the work directory")
+    add_results_dir(options)
+    args = options.parse_args()
     n = args.scale
     corpus_dir = args.work / f"synthetic-{n}"
     started = time.perf_counter()
     corpus = write_corpus(corpus_dir, n, vectors=True)
     report: dict[str, Any] = {"scale": n, "generate_s": round(time.perf_counter() - started, 1),
-                              "load_average": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
-                              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
-                                         f"{platform.python_version()}, {platform.system()}"}
+                              "load_average": load_text(), "machine": machine()}
     data_dir = args.work / f"index-{n}"
     print(f"[scale {n}] ingest", file=sys.stderr)
     report["ingest"] = measure_ingest(corpus, data_dir, n)
@@ -350,9 +293,7 @@ def main() -> None:
     report["server"] = measure_server(data_dir, args.requests, args.concurrency, args.workers)
     if not args.keep:
         shutil.rmtree(data_dir, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"scale-{n}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"scale-{n}.md").write_text(markdown(report), encoding="utf-8")
+    write_results(args.results_dir, f"scale-{n}", report, markdown(report))
     print(markdown(report))
 
 

@@ -1,7 +1,7 @@
 """Scale-out benchmark: the embedded backends against a Chroma server and PostgreSQL, in one invocation.
 
-    python benchmarks/scaleout.py --scale 5000                  # default small run
-    nice -n 5 python benchmarks/scaleout.py --scale 20000 --work /tmp/ttc-scaleout
+    python -m benchmarks.scaleout --scale 5000                  # default small run
+    nice -n 5 python -m benchmarks.scaleout --scale 20000 --work /tmp/ttc-scaleout
 
 Starts a Chroma server (`chroma run` on a free 127.0.0.1 port) and a PostgreSQL server (initdb into a temporary
 directory, `pg_ctl start` on a free port; as root it runs as the `postgres` user; skipped with a message when the
@@ -19,21 +19,18 @@ with seeded vectors (benchmarks/corpus.py):
   e. a second node: `ttc serve` on an empty data dir pointed at the same Chroma server and PostgreSQL, to show
      what is shared between machines and what is not.
 
-Results: benchmarks/results/scaleout-<N>.json and .md.
+Results: benchmarks/results/scaleout-<N>.json and .md (or in --results-dir); the Markdown is written by
+benchmarks/scaleout_report.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
-import platform
-import pwd
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -44,21 +41,31 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks.corpus import write_corpus
+from benchmarks.harness import (
+    Server,
+    add_results_dir,
+    chroma_server,
+    load_text,
+    machine,
+    max_ms,
+    ms_since,
+    parser,
+    pct,
+    postgres_server,
+    rss_mb,
+    serve,
+    write_results,
+)
+from benchmarks.scale import QUERIES
+from benchmarks.scaleout_report import markdown
+from benchmarks.web_latency import QUESTIONS, run_load
+from retrieval.catalog import Filters
+from retrieval.embedder import make_embeddings
+from retrieval.index import Index, IndexConfig
+from retrieval.ingest import ingest_paths
+from retrieval.query_cache import QueryCache
 
-from corpus import write_corpus  # noqa: E402
-from scale import QUERIES, pct, rss_mb  # noqa: E402
-from web_latency import QUESTIONS, free_port, run_load  # noqa: E402
-
-from assistant.query_cache import QueryCache  # noqa: E402
-from retrieval.catalog import Filters  # noqa: E402
-from retrieval.embedder import make_embeddings  # noqa: E402
-from retrieval.index import Index, IndexConfig  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
-
-RESULTS = Path(__file__).parent / "results"
 STAFF_KEY = "scaleout-bench-staff-key"
 INQUIRIES = [
     "We are looking for a partner with drone inspection technology for power lines, request {n}.",
@@ -69,124 +76,15 @@ INQUIRIES = [
 ]
 
 
-# -- the servers ----------------------------------------------------------------------------------------------
-def _wait_http(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        if process.poll() is not None:
-            err = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
-            raise SystemExit(f"{url}: the process exited with {process.returncode}: {err}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """`chroma run` on a free loopback port; yields its URL."""
-    binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
-    process = subprocess.Popen([binary, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/api/v2/heartbeat", process, 60)
-        yield url
-    finally:
-        _stop(process)
-
-
-def _pg_binaries() -> tuple[str, str] | None:
-    found = [shutil.which("initdb"), shutil.which("pg_ctl")]
-    if None in found:
-        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-        found = [str(versions[0] / "initdb"), str(versions[0] / "pg_ctl")] if versions else [None, None]
-    return (found[0], found[1]) if found[0] and found[1] else None
-
-
-@contextmanager
-def postgres_server() -> Iterator[tuple[str | None, str]]:
-    """A throwaway PostgreSQL on a free loopback port: yields (URL, note), or (None, why not)."""
-    binaries = _pg_binaries()
-    if binaries is None:
-        yield None, "skipped: initdb/pg_ctl not found (apt-get install postgresql)"
-        return
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        yield None, "skipped: psycopg is not installed (pip install '.[postgres]')"
-        return
-    user = None
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            yield None, "skipped: running as root and there is no 'postgres' user to run the server"
-            return
-        user = "postgres"
-    initdb, pg_ctl = binaries
-    prefix = ["runuser", "-u", user, "--"] if user else []
-    root = Path(tempfile.mkdtemp(prefix="ttc-scaleout-pg-"))
-    if user:
-        shutil.chown(root, user)
-    data, port = root / "data", free_port()
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    stop = [*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]
-    try:
-        try:
-            subprocess.run([*prefix, initdb, "-D", str(data), "-A", "trust", "-U", "ttc", "-E", "UTF8",
-                            "--no-sync"], check=True, capture_output=True, timeout=120)
-            subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w",
-                            "start"], check=True, capture_output=True, timeout=120)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            subprocess.run(stop, capture_output=True, timeout=120)
-            log = root / "log"
-            text = log.read_text(errors="replace") if log.is_file() else (exc.stderr or b"").decode(errors="replace")
-            detail = [line for line in text.strip().splitlines() if "FATAL" in line or "ERROR" in line][-1:]
-            yield None, f"skipped: PostgreSQL did not start ({' '.join(detail) or exc.__class__.__name__})"
-            return
-        version = subprocess.run([pg_ctl, "--version"], capture_output=True, text=True).stdout.strip()
-        try:
-            yield f"postgresql+psycopg://ttc@127.0.0.1:{port}/postgres", f"{version}, fsync=off, loopback TCP"
-        finally:
-            subprocess.run(stop, capture_output=True, timeout=120)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@contextmanager
-def ttc_serve(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes], dict[str, Any]]]:
-    """`ttc serve` with `env` added; yields (URL, process, cold-start timings)."""
-    port = free_port()
-    environment = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0", "TTC_EMBEDDER": "e5",
-                   "TTC_STAFF_API_KEYS": STAFF_KEY, **env}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
-                                "--data-dir", str(data_dir)], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(url + "/healthz", process, 300)
-        timings = {"cold_start_healthz_s": round(time.perf_counter() - started, 2)}
-        httpx.get(url + "/v1/search", params={"q": QUERIES[0], "k": 10}, timeout=300).raise_for_status()
-        timings["cold_start_first_search_s"] = round(time.perf_counter() - started, 2)
-        yield url, process, timings
-    finally:
-        _stop(process)
+def ttc_serve(data_dir: Path, env: dict[str, str]) -> Iterator[tuple[Server, dict[str, Any]]]:
+    """`ttc serve` with `env` added; yields (the server, cold-start timings)."""
+    with serve(data_dir, env={"TTC_EMBEDDER": "e5", "TTC_STAFF_API_KEYS": STAFF_KEY, **env}, timeout=300,
+               poll=0.1) as server:
+        timings = {"cold_start_healthz_s": round(time.perf_counter() - server.started, 2)}
+        httpx.get(server.url + "/v1/search", params={"q": QUERIES[0], "k": 10}, timeout=300).raise_for_status()
+        timings["cold_start_first_search_s"] = round(time.perf_counter() - server.started, 2)
+        yield server, timings
 
 
 # -- a. ingestion ---------------------------------------------------------------------------------------------
@@ -235,16 +133,16 @@ def measure_search(data_dir: Path, chroma_url: str | None, rounds: int) -> dict[
             for text in QUERIES:
                 started = time.perf_counter()
                 index.search(text, k=10, filters=filters)
-                times.append((time.perf_counter() - started) * 1000)
-        out[name] = {"p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "queries": len(times)}
+                times.append(ms_since(started))
+        out[name] = {"p50_ms": pct(times, 0.5, 2), "p95_ms": pct(times, 0.95, 2), "queries": len(times)}
     out["chroma_calls_during_search"] = calls
     direct = []
     for _ in range(rounds):
         for text in QUERIES:
             started = time.perf_counter()
             query(cache.embed_query(text), 50, Filters())
-            direct.append((time.perf_counter() - started) * 1000)
-    out["chroma_query_top50"] = {"p50_ms": pct(direct, 0.5), "p95_ms": pct(direct, 0.95)}
+            direct.append(ms_since(started))
+    out["chroma_query_top50"] = {"p50_ms": pct(direct, 0.5, 2), "p95_ms": pct(direct, 0.95, 2)}
     index.close()
     return out
 
@@ -262,7 +160,7 @@ async def _inquiries(url: str, requests: int, concurrency: int) -> dict[str, Any
             started = time.perf_counter()
             response = await client.post("/v1/inquiries", json={"message": INQUIRIES[n % len(INQUIRIES)].format(n=n)})
             if response.status_code == 201:
-                created.append((time.perf_counter() - started) * 1000)
+                created.append(ms_since(started))
             else:
                 errors += 1
 
@@ -278,12 +176,12 @@ async def _inquiries(url: str, requests: int, concurrency: int) -> dict[str, Any
             began = time.perf_counter()
             response = await client.get("/v1/inquiries", params={"limit": 100, **({"language": "pt"} if n % 2 else {})},
                                         headers=headers)
-            listing.append((time.perf_counter() - began) * 1000)
+            listing.append(ms_since(began))
             errors += response.status_code != 200
     return {"requests": requests, "concurrency": concurrency, "errors": errors,
-            "create_p50_ms": pct(created, 0.5), "create_p95_ms": pct(created, 0.95),
+            "create_p50_ms": pct(created, 0.5, 2), "create_p95_ms": pct(created, 0.95, 2),
             "create_per_s": round(len(created) / wall, 1),
-            "list100_p50_ms": pct(listing, 0.5), "list100_p95_ms": pct(listing, 0.95)}
+            "list100_p50_ms": pct(listing, 0.5, 2), "list100_p95_ms": pct(listing, 0.95, 2)}
 
 
 def measure_web(url: str, pid: int, requests: int, concurrency: int) -> dict[str, Any]:
@@ -320,7 +218,7 @@ def _poll(url: str, stop: threading.Event, log: list[tuple[float, float, int, in
                 status = client.get("/v1/search", params={"q": QUESTIONS[n % len(QUESTIONS)], "k": 10}).status_code
             except httpx.HTTPError:
                 status = 0
-            ms = (time.perf_counter() - started) * 1000
+            ms = ms_since(started)
             records = client.get("/healthz").json()["records"] if n % 5 == 0 else -1
             log.append((started - origin, ms, status, records))
             n += 1
@@ -330,14 +228,14 @@ def _phase(log: list[tuple[float, float, int, int]], start: float, end: float) -
     rows = [r for r in log if start <= r[0] < end]
     times = [ms for _, ms, status, _ in rows if status == 200]
     return {"requests": len(rows), "errors": sum(status != 200 for _, _, status, _ in rows),
-            "p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "max_ms": round(max(times), 1) if times else None,
+            "p50_ms": pct(times, 0.5, 2), "p95_ms": pct(times, 0.95, 2), "max_ms": max_ms(times),
             "over_500ms": sum(ms > 500 for ms in times)}
 
 
 def several_processes(url: str, data_dir: Path, extra: Path, env: dict[str, str], before: int) -> dict[str, Any]:
     """`ttc ingest --no-embed` then `ttc embed` in other processes while this server answers searches."""
     environment = {**os.environ, "TTC_EMBEDDER": "e5", **env}
-    ttc = [sys.executable, "-m", "assistant"]
+    ttc = [sys.executable, "-m", "bots.cli"]
     log: list[tuple[float, float, int, int]] = []
     stop = threading.Event()
     origin = time.perf_counter()
@@ -382,7 +280,8 @@ def second_node(work: Path, env: dict[str, str], first_url: str) -> dict[str, An
     data_dir = work / "second-node"
     shutil.rmtree(data_dir, ignore_errors=True)
     headers = {"Authorization": f"Bearer {STAFF_KEY}"}
-    with ttc_serve(data_dir, env) as (url, _, _):
+    with ttc_serve(data_dir, env) as (server, _):
+        url = server.url
         search = httpx.get(url + "/v1/search", params={"q": QUERIES[0], "k": 10}, timeout=60)
         listed = httpx.get(url + "/v1/inquiries", params={"limit": 500}, headers=headers, timeout=60).json()
         first = httpx.get(first_url + "/v1/inquiries", params={"limit": 500}, headers=headers, timeout=60).json()
@@ -392,105 +291,22 @@ def second_node(work: Path, env: dict[str, str], first_url: str) -> dict[str, An
                 "inquiries_listed": listed["count"], "inquiries_listed_on_first_node": first["count"]}
 
 
-# -- report ---------------------------------------------------------------------------------------------------
-def _web_rows(web: dict[str, dict[str, Any]], concurrency: int) -> list[str]:
-    names = list(web)
-    lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-
-    def row(label: str, cell: Any) -> None:
-        lines.append(f"| {label} | " + " | ".join(cell(web[name]) for name in names) + " |")
-
-    row("cold start: /healthz / first search", lambda w: f"{w['cold_start_healthz_s']} s / "
-                                                         f"{w['cold_start_first_search_s']} s")
-    for key in ("search_c1", f"search_c{concurrency}", "chat_c1", f"chat_c{concurrency}"):
-        endpoint, level = key.split("_c")
-        row(f"/v1/{endpoint}, {level} in flight: p50 / p95, req/s, errors",
-            lambda w, k=key: f"{w[k]['p50_ms']} / {w[k]['p95_ms']} ms, {w[k]['throughput_rps']}, {w[k]['errors']}")
-    row(f"POST /v1/inquiries, {concurrency} in flight: p50 / p95, created/s",
-        lambda w: f"{w['inquiries']['create_p50_ms']} / {w['inquiries']['create_p95_ms']} ms, "
-                  f"{w['inquiries']['create_per_s']}")
-    row("GET /v1/inquiries?limit=100 (staff), p50 / p95; errors",
-        lambda w: f"{w['inquiries']['list100_p50_ms']} / {w['inquiries']['list100_p95_ms']} ms; "
-                  f"{w['inquiries']['errors']}")
-    row("server RSS after load", lambda w: f"{w['rss_after_load_mb']} MB")
-    return lines
-
-
-def _process_rows(runs: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["| backend | new records | `ttc ingest --no-embed` | `ttc embed` | all served after | Chroma vectors "
-             "after | phase: searches, errors, p50 / p95 / max ms, > 500 ms |", "|---|---|---|---|---|---|---|"]
-    for name, r in runs.items():
-        phases = "; ".join(f"{p.replace('_', ' ')}: {r[p]['requests']}, {r[p]['errors']}, {r[p]['p50_ms']} / "
-                           f"{r[p]['p95_ms']} / {r[p]['max_ms']}, {r[p]['over_500ms']}"
-                           for p in ("before", "during_ingest", "during_embed", "after"))
-        lines.append(f"| {name} | {r['added']:,} | {r['ingest_s']} s | {r['embed_s']} s ({r['embedded']:,}) | "
-                     f"{r['all_records_served_after_s']} s | {r['chroma_vectors_after']:,} of "
-                     f"{r['records_before'] + r['added']:,} | {phases} |")
-    return lines
-
-
-def markdown(report: dict[str, Any]) -> str:
-    n, ingest, search = report["scale"], report["ingest"], report["search"]
-    lines = [f"# Scale-out benchmark, {n:,} synthetic records", "",
-             f"Machine: {report['machine']}. Run {report['date']}, load average {report['load_before']} before, "
-             f"{report['load_after']} after (other jobs share the cores); {report['wall_s']} s in all. Chroma server: "
-             f"`chroma run` on loopback; PostgreSQL: {report['postgres']}. Corpus: benchmarks/corpus.py with "
-             "seeded vectors (no e5 for documents).", "",
-             "## Ingestion and search in process", "",
-             "| measure | " + " | ".join(ingest) + " |", "|---|" + "---|" * len(ingest)]
-    for label, key in (("records phase (lexically searchable)", "records_phase_s"),
-                       ("vectors phase (dense store complete)", "vectors_phase_s"),
-                       ("snapshot build at the end of ingestion", "snapshot_build_s"), ("total", "total_s")):
-        cells = [f"{a[key]} s" if key in a else "(in the vectors phase)" for a in ingest.values()]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines.append("| vectors/s into Chroma | " + " | ".join(f"{a['vectors_per_s']}" for a in ingest.values()) + " |")
-    for name in ("none", "kind+field"):
-        lines.append(f"| search in process, filter {name}: p50 / p95 | "
-                     + " | ".join(f"{s[name]['p50_ms']} / {s[name]['p95_ms']} ms" for s in search.values()) + " |")
-    lines.append("| Chroma calls made by those searches | "
-                 + " | ".join(str(s["chroma_calls_during_search"]) for s in search.values()) + " |")
-    lines.append("| a direct Chroma top-50 query (not on the search path): p50 / p95 | "
-                 + " | ".join(f"{s['chroma_query_top50']['p50_ms']} / {s['chroma_query_top50']['p95_ms']} ms"
-                              for s in search.values()) + " |")
-    lines += ["", "## Web API (`ttc serve`, one process)", "", *_web_rows(report["web"], report["concurrency"])]
-    lines += ["", "## Several processes: ingestion beside a serving `ttc serve`", "",
-              *_process_rows(report["processes"])]
-    if "second_node" in report:
-        s = report["second_node"]
-        lines += ["", "## A second node: empty data dir, same TTC_CHROMA_URL and TTC_DATABASE_URL", "",
-                  f"/healthz records: {s['healthz_records']}; /v1/search: HTTP {s['search_status']}, "
-                  f"{s['search_results']} results; staff queue: {s['inquiries_listed']} inquiries "
-                  f"(first node: {s['inquiries_listed_on_first_node']})."]
-    writing = [(r[p]["max_ms"] or 0, name) for name, r in report["processes"].items()
-               for p in ("during_ingest", "during_embed")]
-    lines += ["", f"Slowest search while another process wrote: {max(writing)[0]:,.0f} ms ({max(writing)[1]})."]
-    searches = sum(s[name]["queries"] for s in search.values() for name in ("none", "kind+field"))
-    calls = sum(s["chroma_calls_during_search"] for s in search.values())
-    lines += ["", "Reading: search reads the in-memory snapshot of the vectors built from the node's SQLite catalog "
-              f"({calls} Chroma calls in {searches} searches), so the Chroma backend changes only the vectors phase "
-              "of ingestion and `ttc embed`. Chroma is queried only while a node's catalog caches no vector at all, "
-              "and a hit is shown only if that catalog holds the record: a node with an empty data dir finds "
-              "nothing although the shared Chroma server holds every vector. The records phase does not touch "
-              "Chroma: its difference between the columns is machine load."]
-    return "\n".join(lines) + "\n"
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, default=5000, help="records (default 5,000)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/ttc-scaleout"), help="work directory (not committed)")
-    parser.add_argument("--rounds", type=int, default=3, help="passes over the queries for in-process search")
-    parser.add_argument("--requests", type=int, default=200, help="requests per endpoint for the web load")
-    parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--scale", type=int, default=5000, help="records (default 5,000)")
+    options.add_argument("--work", type=Path, default=Path("/tmp/ttc-scaleout"), help="work directory (not committed)")
+    options.add_argument("--rounds", type=int, default=3, help="passes over the queries for in-process search")
+    options.add_argument("--requests", type=int, default=200, help="requests per endpoint for the web load")
+    options.add_argument("--concurrency", type=int, default=8)
+    add_results_dir(options)
+    args = options.parse_args()
     n, work = args.scale, args.work
     started = time.perf_counter()
     corpus = write_corpus(work / f"synthetic-{n}", n, vectors=True)
     extra = extra_corpus(work / f"extra-{n}", max(500, n // 4))
     report: dict[str, Any] = {
         "scale": n, "concurrency": args.concurrency, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-                   f"{platform.system()}", "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "machine": machine(), "load_before": load_text(" ", 2),
         "ingest": {}, "search": {}, "web": {}, "processes": {}}
     with ExitStack() as stack:
         chroma_dir = work / "chroma-server"
@@ -509,17 +325,16 @@ def main() -> None:
         for name, (data_dir, env, inquiries) in backends.items():
             label = f"{name} + {inquiries} inquiries"
             print(f"[scaleout {n}] web, several processes: {label}", file=sys.stderr)
-            with ttc_serve(data_dir, env) as (url, process, timings):
-                report["web"][label] = {**timings, **measure_web(url, process.pid, args.requests, args.concurrency)}
-                report["processes"][name] = several_processes(url, data_dir, extra, env, n)
+            with ttc_serve(data_dir, env) as (server, timings):
+                web = measure_web(server.url, server.pid, args.requests, args.concurrency)
+                report["web"][label] = {**timings, **web}
+                report["processes"][name] = several_processes(server.url, data_dir, extra, env, n)
                 if name == "Chroma server":
                     print(f"[scaleout {n}] second node", file=sys.stderr)
-                    report["second_node"] = second_node(work, env, url)
-    report["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                    report["second_node"] = second_node(work, env, server.url)
+    report["load_after"] = load_text(" ", 2)
     report["wall_s"] = round(time.perf_counter() - started)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"scaleout-{n}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"scaleout-{n}.md").write_text(markdown(report), encoding="utf-8")
+    write_results(args.results_dir, f"scaleout-{n}", report, markdown(report))
     print(markdown(report))
 
 

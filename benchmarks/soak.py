@@ -1,21 +1,21 @@
 """Soak: the load test's mixed chat / search / inquiries load at a moderate rate for a long time against
 `ttc serve --workers N`, sampling the RSS of every server process every 10 s, to show whether memory grows.
 
-    python benchmarks/soak.py --data-dir /tmp/loadidx                      # 50 req/s for 600 s, 2 workers
-    python benchmarks/soak.py --data-dir /tmp/loadidx --seconds 60 --rate 20
+    python -m benchmarks.soak --data-dir /tmp/loadidx                      # 50 req/s for 600 s, 2 workers
+    python -m benchmarks.soak --data-dir /tmp/loadidx --seconds 60 --rate 20
 
 The server runs on a copy of the index (the load writes inquiries and chat sessions). Results:
-benchmarks/results/soak-<seconds>s.json and .md: RSS over time per process, first / last / max and the fitted
-growth per process, errors, latency percentiles, and the load average (other work on the machine shows there).
+benchmarks/results/soak-<seconds>s.json and .md (or in --results-dir): RSS over time per process, first / last /
+max and the fitted growth per process, errors, latency percentiles, and the load average (other work on the
+machine shows there).
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
 from typing import Any
 
-from load_test import RESULTS, markdown, run, write_results
+from benchmarks.harness import add_data_dir, add_results_dir, parser, write_results
+from benchmarks.load_test import add_load_options, markdown, run
 
 
 def slope_mb_per_min(points: list[tuple[float, float]]) -> float | None:
@@ -54,27 +54,23 @@ def rss_table(report: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, required=True, help="an index to serve (copied first)")
-    parser.add_argument("--workers", type=int, default=2, help="`ttc serve --workers` (default 2)")
-    parser.add_argument("--rate", type=float, default=50.0, help="requests per second (default 50)")
-    parser.add_argument("--seconds", type=float, default=600.0, help="length of the soak (default 600)")
-    parser.add_argument("--rss-every", type=float, default=10.0, help="seconds between RSS samples (default 10)")
-    parser.add_argument("--max-inflight", type=int, default=200, help="bound on requests in flight (default 200)")
-    parser.add_argument("--embedder", help="TTC_EMBEDDER for the server (default: the index's)")
-    parser.add_argument("--seed", type=int, default=9, help="seed of the request mix")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    add_data_dir(options, "an index to serve (copied first)", required=True)
+    options.add_argument("--workers", type=int, default=2, help="`ttc serve --workers` (default 2)")
+    options.add_argument("--seconds", type=float, default=600.0, help="length of the soak (default 600)")
+    add_load_options(options, rate=50.0, rss_every=10.0)
+    add_results_dir(options)
+    args = options.parse_args()
     args.url = args.pid = None
     args.in_place = False
     report = run(args, args.seconds, args.rss_every)
     report["rss_growth_mb_per_min_second_half"] = growth(report)
     name = f"soak-{args.seconds:g}s"
     title = f"Soak: {args.rate:g} req/s for {args.seconds:g} s, {args.workers} workers"
-    write_results(report, name, title)
     page = markdown(report, title) + "\n## RSS growth\n\nFitted over the second half of the run, MB per minute: " + \
         ", ".join(f"{k}: {v}" for k, v in report["rss_growth_mb_per_min_second_half"].items()) + \
         "\n\n## RSS over time (MB)\n\n" + rss_table(report) + "\n"
-    (RESULTS / f"{name}.md").write_text(page, encoding="utf-8")
+    write_results(args.results_dir, name, report, page)
     print(page)
 
 

@@ -11,7 +11,7 @@ index of the sample corpus. Scores, per language and overall:
 - partner evidence: share of the top-3 suggested partners with at least one relevant record as evidence;
 - nothing-found answers.
 
-    python benchmarks/topical_eval.py --data-dir DIR [--eval FILE] [--label NAME] [--split even|odd]
+    python -m benchmarks.topical_eval --data-dir DIR [--eval FILE] [--label NAME] [--split even|odd]
 
 Writes benchmarks/results/topical-<label>.json and .md, and RUN files (`{"qid","ids"}` per line) beside them
 so that `python3 ../shared/eval/score.py --topical FILE RUN.jsonl` reproduces the cited and search scores.
@@ -19,25 +19,20 @@ so that `python3 ../shared/eval/score.py --topical FILE RUN.jsonl` reproduces th
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.relevance import retrieve
+from assistant.services import build_services
+from assistant.settings import Settings
+from benchmarks.harness import RESULTS, SHARED_EVAL, add_data_dir, add_label, parser, write_results
+from retrieval.catalog import Filters
 
-from assistant.relevance import retrieve  # noqa: E402
-from assistant.services import build_services  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from retrieval.catalog import Filters  # noqa: E402
-
-DEV = ROOT.parent / "shared" / "eval" / "topical_dev.json"
-RESULTS = ROOT / "benchmarks" / "results"
+DEV = SHARED_EVAL / "topical_dev.json"
 
 
 def graded_ndcg(ranked: list[str], grades: dict[str, int], k: int) -> float:
@@ -135,27 +130,25 @@ def markdown(label: str, source: str, summary: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True, help="an index of the sample corpus")
-    parser.add_argument("--eval", type=Path, default=DEV)
-    parser.add_argument("--label", default="dev")
-    parser.add_argument("--split", choices=["all", "even", "odd"], default="all",
-                        help="half of the questions (by position), for tuning on one half and checking the other")
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    options = parser(__doc__)
+    add_data_dir(options, "an index of the sample corpus", required=True)
+    options.add_argument("--eval", type=Path, default=DEV)
+    add_label(options, "dev")
+    options.add_argument("--split", choices=["all", "even", "odd"], default="all",
+                         help="half of the questions (by position), for tuning on one half and checking the other")
+    options.add_argument("--out", type=Path, default=RESULTS, help="the results folder")
+    args = options.parse_args()
     questions = json.loads(args.eval.read_text(encoding="utf-8"))["questions"]
     if args.split != "all":
         questions = questions[args.split == "odd"::2]
     rows = run(args.data_dir, questions)
     summary = summarize(rows)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"topical-{args.label}"
-    stem.with_suffix(".json").write_text(json.dumps({"eval": str(args.eval.name), "summary": summary, "rows": rows},
-                                                    ensure_ascii=False, indent=1), encoding="utf-8")
-    stem.with_suffix(".md").write_text(markdown(args.label, args.eval.name, summary), encoding="utf-8")
-    for name, key in (("cited", "cited"), ("sentence", "sentence"), ("search", "search")):
-        Path(f"{stem}-{name}.run.jsonl").write_text(
-            "".join(json.dumps({"qid": r["qid"], "ids": r[key]}) + "\n" for r in rows), encoding="utf-8")
+    stem = f"topical-{args.label}"
+    write_results(args.out, stem, {"eval": str(args.eval.name), "summary": summary, "rows": rows},
+                  markdown(args.label, args.eval.name, summary), indent=1, ensure_ascii=False, newline=False)
+    for name in ("cited", "sentence", "search"):
+        (args.out / f"{stem}-{name}.run.jsonl").write_text(
+            "".join(json.dumps({"qid": r["qid"], "ids": r[name]}) + "\n" for r in rows), encoding="utf-8")
     print(markdown(args.label, args.eval.name, summary))
 
 

@@ -1,6 +1,6 @@
 """Machine translation of record content against a local fake LibreTranslate (real HTTP on 127.0.0.1).
 
-    python benchmarks/translation.py --data-dir .ttc [--questions ../shared/eval/topical_dev.json]
+    python -m benchmarks.translation --data-dir .ttc [--questions ../shared/eval/topical_dev.json]
         [--lang ru,zh,es] [--out benchmarks/results/translation.json]
 
 Needs an index built with the default embedder (`ttc ingest data/sample/*.jsonl`); the benchmark works on a copy
@@ -14,7 +14,6 @@ own translation time per batch.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -26,13 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from assistant.languages import LANGUAGES  # noqa: E402
-from assistant.services import build_services  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from tests.fake_libretranslate import FakeLibreTranslate, default_pairs  # noqa: E402
+from assistant.languages import LANGUAGES
+from assistant.services import build_services
+from assistant.settings import Settings
+from benchmarks.harness import RESULTS, ROOT, SHARED_EVAL, add_data_dir, parser, write_json
+from tests.fake_libretranslate import FakeLibreTranslate, default_pairs
 
 
 def _copy_index(source: Path, target: Path) -> None:
@@ -73,23 +70,23 @@ def _ask_twice(data_dir: Path, url: str, questions: list[dict[str, object]], rou
 def _ttc_translate(data_dir: Path, url: str, languages: str) -> dict[str, object]:
     env = {**os.environ, "TTC_DATA_DIR": str(data_dir), "TTC_TRANSLATOR": "libretranslate", "TTC_TRANSLATE_URL": url}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "assistant", "translate", "--lang", languages, "--json"], env=env,
+    done = subprocess.run([sys.executable, "-m", "bots.cli", "translate", "--lang", languages, "--json"], env=env,
                           capture_output=True, text=True, cwd=ROOT, check=True)
     report: dict[str, object] = json.loads(done.stdout)
     report["wall_seconds_with_startup"] = round(time.perf_counter() - started, 2)
-    again = subprocess.run([sys.executable, "-m", "assistant", "translate", "--lang", languages, "--json"], env=env,
+    again = subprocess.run([sys.executable, "-m", "bots.cli", "translate", "--lang", languages, "--json"], env=env,
                            capture_output=True, text=True, cwd=ROOT, check=True)
     report["second_run_translated"] = json.loads(again.stdout)["translated"]
     return report
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Path(".ttc"))
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared" / "eval" / "topical_dev.json")
-    parser.add_argument("--lang", default="ru,zh,es")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "translation.json")
-    args = parser.parse_args()
+    options = parser(__doc__)
+    add_data_dir(options, "an index of the sample corpus (default embedder)", default=Path(".ttc"))
+    options.add_argument("--questions", type=Path, default=SHARED_EVAL / "topical_dev.json")
+    options.add_argument("--lang", default="ru,zh,es")
+    options.add_argument("--out", type=Path, default=RESULTS / "translation.json", help="the results file")
+    args = options.parse_args()
     questions = json.loads(args.questions.read_text(encoding="utf-8"))["questions"]
     # a server offering every interface language with English as the hub, as LibreTranslate's pivots do
     fake = FakeLibreTranslate(pairs=default_pairs(tuple(LANGUAGES))).start()
@@ -110,8 +107,7 @@ def main() -> None:
     result = {"benchmark": "translation", "platform": platform.platform(), "cpus": os.cpu_count(),
               "questions": len(questions), "dev_questions_asked_twice": dev, "dev_translate_requests": dev_requests,
               "ttc_translate": cli, "prewarmed_by_ttc_translate": warm}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json(args.out, result, ensure_ascii=False)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -4,19 +4,18 @@ Starts `ttc serve` in a subprocess on a free 127.0.0.1 port (so the load generat
 GIL), waits for /healthz, then sends a fixed number of requests per endpoint with bounded concurrency, cycling
 through questions in several languages. Prints and saves p50/p95/p99 per endpoint.
 
-    python benchmarks/web_latency.py --data-dir .ttc                     # an existing index (its embedder)
-    python benchmarks/web_latency.py --build tests/data/records.jsonl --embedder hash:64   # throwaway index
-    python benchmarks/web_latency.py --url http://127.0.0.1:8000         # a server that is already running
+    python -m benchmarks.web_latency --data-dir .ttc                     # an existing index (its embedder)
+    python -m benchmarks.web_latency --build tests/data/records.jsonl --embedder hash:64   # throwaway index
+    python -m benchmarks.web_latency --url http://127.0.0.1:8000         # a server that is already running
+
+Results: benchmarks/results/web_latency-<label>.json (or in --results-dir).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from benchmarks.harness import (
+    add_label,
+    add_results_dir,
+    add_source,
+    max_ms,
+    mean_ms,
+    ms_since,
+    parser,
+    pct,
+    serve,
+    write_json,
+)
 
 QUESTIONS = [
     "Who offers drone technology for remote areas?",
@@ -40,52 +52,19 @@ QUESTIONS = [
     "تقنيات تحلية المياه",
     "hydrogen storage tanks",
 ]
-RESULTS = Path(__file__).parent / "results"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def build_index(data_dir: Path, paths: list[str], embedder: str) -> None:
     env = {**os.environ, "TTC_EMBEDDER": embedder}
-    subprocess.run([sys.executable, "-m", "assistant", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
+    subprocess.run([sys.executable, "-m", "bots.cli", "ingest", *paths, "--data-dir", str(data_dir), "--json"],
                    check=True, env=env, stdout=subprocess.DEVNULL)
 
 
 @contextmanager
 def served(data_dir: Path, embedder: str | None) -> Iterator[str]:
     """`ttc serve` on a free port, rate limit off; yields the base URL."""
-    port = free_port()
-    env = {**os.environ, "TTC_RATE_LIMIT_PER_MINUTE": "0"}
-    if embedder:
-        env["TTC_EMBEDDER"] = embedder
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port),
-                                "--data-dir", str(data_dir)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not become healthy in 120 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with serve(data_dir, env={"TTC_EMBEDDER": embedder} if embedder else None) as server:
+        yield server.url
 
 
 async def run_load(url: str, endpoint: str, requests: int, concurrency: int) -> dict[str, Any]:
@@ -103,7 +82,7 @@ async def run_load(url: str, endpoint: str, requests: int, concurrency: int) -> 
                 response = await client.post("/v1/chat", json={"message": question})
             else:
                 response = await client.get("/v1/search", params={"q": question, "k": 10})
-            elapsed = (time.perf_counter() - start) * 1000
+            elapsed = ms_since(start)
         if response.status_code == 200:
             latencies.append(elapsed)
         else:
@@ -117,29 +96,22 @@ async def run_load(url: str, endpoint: str, requests: int, concurrency: int) -> 
         started = time.perf_counter()
         await asyncio.gather(*(one(client, n) for n in range(requests)))
         wall = time.perf_counter() - started
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else float("nan")
-
     return {"requests": requests, "concurrency": concurrency, "errors": errors,
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "mean_ms": round(statistics.fmean(ordered), 1) if ordered else None,
-            "max_ms": round(ordered[-1], 1) if ordered else None,
-            "throughput_rps": round(len(ordered) / wall, 1)}
+            "p50_ms": pct(latencies, 0.50), "p95_ms": pct(latencies, 0.95), "p99_ms": pct(latencies, 0.99),
+            "mean_ms": mean_ms(latencies), "max_ms": max_ms(latencies),
+            "throughput_rps": round(len(latencies) / wall, 1)}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data-dir", type=Path, help="an existing index to serve")
+    options = parser(__doc__)
+    source = add_source(options)
     source.add_argument("--build", nargs="+", metavar="FILE", help="ingest these files into a throwaway index")
-    source.add_argument("--url", help="benchmark a running server instead")
-    parser.add_argument("--embedder", help="TTC_EMBEDDER for the server (and for --build; default e5)")
-    parser.add_argument("--requests", type=int, default=200, help="requests per endpoint (default 200)")
-    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
-    parser.add_argument("--label", default=None, help="name of the results file")
-    args = parser.parse_args()
+    options.add_argument("--embedder", help="TTC_EMBEDDER for the server (and for --build; default e5)")
+    options.add_argument("--requests", type=int, default=200, help="requests per endpoint (default 200)")
+    options.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    add_label(options)
+    add_results_dir(options)
+    args = options.parse_args()
 
     async def measure(url: str) -> dict[str, Any]:
         return {endpoint: await run_load(url, endpoint, args.requests, args.concurrency)
@@ -159,9 +131,8 @@ def main() -> None:
     report["setup"] = {"embedder": args.embedder or os.environ.get("TTC_EMBEDDER", "e5"), "cpus": os.cpu_count(),
                        "source": str(args.url or args.data_dir or args.build)}
     print(json.dumps(report, indent=2))
-    RESULTS.mkdir(exist_ok=True)
     label = args.label or (args.embedder or "default").replace(":", "-")
-    (RESULTS / f"web_latency-{label}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_json(args.results_dir / f"web_latency-{label}.json", report)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ catalog's generation, so filling it never makes a server reload its search snaps
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from retrieval import sqlite
 
 __all__ = ["TranslationCache", "text_key"]
 
@@ -37,11 +38,7 @@ class TranslationCache:
     """(text hash, target language) → (translation, provider); safe to share between threads and processes."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = sqlite.connect(path, schema=_SCHEMA, timeout=30, synchronous="NORMAL")
         self._lock = threading.Lock()
 
     @classmethod

@@ -73,7 +73,7 @@ def make_bot(services: Services, api: FakeBotApi, **options: Any) -> App:
 
 
 def close_bot(application: App) -> None:
-    application.bot_data["ttc"].store.close()
+    application.bot_data["ttc"].state.close()
 
 
 def converse(application: App, *updates: dict[str, Any]) -> None:

@@ -91,11 +91,11 @@ def test_who_can_help_adds_transfer_institutions_for_the_understood_field(loaded
 
     # the understanding step reads "who can help … partners" as a partner search and the fields from the records
     asked = ChatState(message="Who can help us find partners for solar photovoltaic modules?", session_id="s")
-    state = loaded_services.assistant.chain.chain.invoke(asked)
+    state = loaded_services.assistant.answer_chain.pipeline.invoke(asked)
 
     assert state.intent.sought == "partner" and state.intent.fields
     assert state.institutions and len(state.institutions) <= 3
-    directory = loaded_services.assistant.chain.directory
+    directory = loaded_services.assistant.answer_chain.directory
     for item in state.institutions:
         institution = directory.by_id(item["id"])
         assert institution is not None and item["example"] is True
@@ -103,5 +103,5 @@ def test_who_can_help_adds_transfer_institutions_for_the_understood_field(loaded
         assert item["reason"].startswith("same field: ")
     assert "Transfer institutions that can help (example data):" in state.text
     assert state.institutions[0]["name"] in state.text
-    plain = loaded_services.assistant.chain.chain.invoke(ChatState(message=SOLAR, session_id="t"))
+    plain = loaded_services.assistant.answer_chain.pipeline.invoke(ChatState(message=SOLAR, session_id="t"))
     assert plain.institutions == []  # only for "who can help"

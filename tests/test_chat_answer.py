@@ -89,7 +89,7 @@ def test_follow_up_reuses_the_topic_and_filters_by_the_named_country(loaded_serv
 def test_sessions_survive_a_new_assistant_on_the_same_data_dir(loaded_services: Services) -> None:
     settings = loaded_services.settings
     first = loaded_services.assistant.answer("Кто предлагает технологию SOLAR-TRAIN?")
-    fresh = Assistant(loaded_services.index, SessionStore(settings.data_dir / "sessions.sqlite"))
+    fresh = Assistant(loaded_services.index, SessionStore(settings.data_dir / "sessions.sqlite").open())
 
     follow = fresh.answer("а в Германии?", session_id=first.session_id)
 
@@ -100,7 +100,7 @@ def test_sessions_survive_a_new_assistant_on_the_same_data_dir(loaded_services: 
 def test_session_keeps_only_the_last_turns(tmp_path: Path) -> None:
     from assistant.sessions import Turn
 
-    store = SessionStore(tmp_path / "s.sqlite", keep=3)
+    store = SessionStore(tmp_path / "s.sqlite", keep=3).open()
     for n in range(5):
         store.add("a", Turn(question=f"q{n}", condensed=f"q{n}", language="en", answer="x"))
 
@@ -126,7 +126,7 @@ def test_greetings_chatter_and_abuse_get_a_polite_localized_reply(
 
 
 def test_nothing_relevant_gives_an_honest_localized_nothing_found(loaded_services: Services) -> None:
-    strict = Assistant(loaded_services.index, SessionStore(loaded_services.settings.data_dir / "x.sqlite"),
+    strict = Assistant(loaded_services.index, SessionStore(loaded_services.settings.data_dir / "x.sqlite").open(),
                        relevance=RelevanceConfig(min_score=1e9))
 
     answer = strict.answer("Как приготовить борщ из свёклы?")

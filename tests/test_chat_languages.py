@@ -13,7 +13,7 @@ import pytest
 
 from assistant.chat import Answer
 from assistant.composer import shorten
-from assistant.detect import detect_with_score
+from assistant.languages import detect_with_score
 from assistant.services import Services, build_services
 from retrieval.ingest import ingest_paths
 from tests.conftest import RECORDS, make_settings
@@ -104,7 +104,7 @@ def test_off_topic_questions_get_a_polite_localized_reply(e5: Services, question
 @pytest.mark.parametrize("language", ["ru", "zh", "pt"])
 def test_ttc_ask_json_answers_in_the_question_language(e5: Services, language: str) -> None:
     env = {**os.environ, "TTC_EMBEDDER": "e5", "TTC_DATA_DIR": str(e5.settings.data_dir)}
-    result = subprocess.run([sys.executable, "-m", "assistant", "ask", QUESTIONS[language], "--json"],
+    result = subprocess.run([sys.executable, "-m", "bots.cli", "ask", QUESTIONS[language], "--json"],
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=True)
     out = json.loads(result.stdout)
 

@@ -93,7 +93,7 @@ def fake_model() -> Iterator[tuple[FakeModel, str]]:
 
 def _assistant(services: Services, base_url: str, timeout: float = 5.0) -> Assistant:
     llm = LLM(base_url, "fake-model", "sk-test", timeout)
-    return Assistant(services.index, SessionStore(services.settings.data_dir / "llm-sessions.sqlite"), llm)
+    return Assistant(services.index, SessionStore(services.settings.data_dir / "llm-sessions.sqlite").open(), llm)
 
 
 def _record_ids(request: dict[str, Any]) -> list[str]:

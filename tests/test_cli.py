@@ -10,9 +10,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from typer.testing import CliRunner
 
+from assistant.settings import Settings
+from bots.cli.app import app
+from retrieval.errors import Unavailable
 from tests.conftest import RECORDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,7 +26,7 @@ SAMPLE = sorted((REPO / "data" / "sample").glob("*.jsonl"))
 
 def ttc(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TTC_EMBEDDER": "hash:64", "TTC_DATA_DIR": str(data_dir)}
-    result = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "bots.cli", *args], capture_output=True, text=True,
                             env=env, cwd=REPO, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"ttc {args} exited {result.returncode}: {result.stderr}")
@@ -90,10 +95,47 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert ttc("no-such-command", data_dir=tmp_path / "d", check=False).returncode == 2
 
 
+@pytest.mark.parametrize("command", ["search", "match"])
+@pytest.mark.parametrize(
+    "mistake",
+    [(), ("--kind", "bogus")],
+    ids=["neither-of-two-exclusive-inputs", "bad-kind"],
+)
+def test_the_same_usage_mistake_exits_2_on_search_and_match(
+        tmp_path: Path, command: str, mistake: tuple[str, ...]) -> None:
+    inputs = {"search": ("x",), "match": ("--text", "x")}[command] if mistake else ()
+
+    result = ttc(command, *inputs, *mistake, data_dir=tmp_path / "d", check=False)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Usage: ") and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "d").exists(), "a usage error is refused before any work"
+
+
+def test_a_domain_error_exits_1_with_its_message_and_no_traceback(tmp_path: Path) -> None:
+    result = ttc("inquiries", "show", "no-such-inquiry", data_dir=tmp_path / "d", check=False)
+
+    assert result.returncode == 1
+    assert result.stderr == "error: no inquiry with id 'no-such-inquiry'\n" and result.stdout == ""
+
+
+def test_a_domain_error_from_building_the_services_exits_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def unreachable(settings: Settings) -> NoReturn:
+        raise Unavailable("the Chroma server at http://127.0.0.1:9 cannot be reached")
+
+    monkeypatch.setattr("bots.cli.deps.build_services", unreachable)
+
+    result = CliRunner().invoke(app, ["stats", "--data-dir", str(tmp_path / "d")])
+
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "an exit, not an uncaught error"
+    assert result.stderr == "error: the Chroma server at http://127.0.0.1:9 cannot be reached\n"
+
+
 def test_kill_9_during_ingest_then_rerun_converges(tmp_path: Path) -> None:
     data = tmp_path / "d"
     env = {**os.environ, "TTC_EMBEDDER": "hash:64", "TTC_DATA_DIR": str(data)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ingest", *map(str, SAMPLE)], env=env, cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "bots.cli", "ingest", *map(str, SAMPLE)], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     catalog = data / "catalog.sqlite"
     deadline = time.monotonic() + 120

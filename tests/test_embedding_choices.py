@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-from embedding_choices import FRACTIONS, Choice, run, to_markdown
+from benchmarks.embedding_choices import FRACTIONS, Choice, run, to_markdown
 
 CHOICE = Choice("hash-200", "hash:64", 200)
 

@@ -11,12 +11,12 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
+from bots.telegram.bot_state import BotState
 from bots.telegram.jobs import MAX_ATTEMPTS
 from bots.telegram.retry import Backoff, resendable
-from bots.telegram.store import BotStore
-from bots.telegram.texts import text
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_support import TelegramUser, buttons, close_bot, converse, make_bot, run_job, shared_services
 
@@ -24,7 +24,7 @@ pytest_plugins = ["tests.telegram_fixtures"]
 
 # Tiny waits so that the tests stay fast; the budget still leaves room for one 1-second retry_after.
 QUICK = Backoff(first=0.01, cap=0.05, budget=1.5)
-HELP = text("en", "help")
+HELP = bot_text("help", "en")
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +39,9 @@ def bot(services: Services, fake_api: FakeBotApi) -> Iterator[App]:
     close_bot(application)
 
 
-def _store(bot: App) -> BotStore:
-    store: BotStore = bot.bot_data["ttc"].store
-    return store
+def _state(bot: App) -> BotState:
+    state: BotState = bot.bot_data["ttc"].state
+    return state
 
 
 def _helps(fake_api: FakeBotApi, user: TelegramUser) -> int:
@@ -62,7 +62,7 @@ def test_a_reply_survives_a_502_a_dropped_connection_and_a_429_and_arrives_once(
 
     assert fake_api.served_faults == ["502", "drop", "429:1"]
     assert elapsed >= 1.0  # Telegram's retry_after was honoured
-    assert _helps(fake_api, user) == 1 and _store(bot).queued() == []
+    assert _helps(fake_api, user) == 1 and _state(bot).queued() == []
 
 
 def test_a_reply_telegram_keeps_failing_waits_in_the_outbox_and_arrives_once_it_recovers(
@@ -81,7 +81,7 @@ def test_a_reply_telegram_keeps_failing_waits_in_the_outbox_and_arrives_once_it_
     # Retried until the next wait would overrun the budget, then the handler moved on.
     assert QUICK.budget - QUICK.cap <= elapsed < QUICK.budget + 1.5
     assert len(fake_api.served_faults) >= 3 and during == 0
-    assert _helps(fake_api, user) == 1 and _store(bot).queued() == []
+    assert _helps(fake_api, user) == 1 and _state(bot).queued() == []
 
 
 def test_a_reply_of_several_messages_queued_in_an_outage_arrives_whole_and_in_order(bot: App,
@@ -95,8 +95,8 @@ def test_a_reply_of_several_messages_queued_in_an_outage_arrives_whole_and_in_or
 
     heading, *results = fake_api.sent(user.chat_id)
     assert during == [] and fake_api.served_faults == ["429:30"]
-    assert heading["plain"] == text("en", "results", query="carbon fibre recycling") and len(results) == 5
-    assert all(buttons(r)[0][0] == text("en", "btn_details") for r in results)
+    assert heading["plain"] == bot_text("results", "en", query="carbon fibre recycling") and len(results) == 5
+    assert all(buttons(r)[0][0] == bot_text("btn_details", "en") for r in results)
     assert [r["plain"].split(".")[0] for r in results] == ["1", "2", "3", "4", "5"]
 
 
@@ -108,8 +108,8 @@ def test_a_dialogue_step_answered_in_an_outage_still_advances_the_dialogue(bot: 
     converse(bot, user.says("Recycled carbon fibre for drone frames"))
     run_job(bot, "outbox")
 
-    assert [m["plain"] for m in fake_api.sent(user.chat_id)] == [text("en", "demand_title"),
-                                                                  text("en", "demand_description")]
+    assert [m["plain"] for m in fake_api.sent(user.chat_id)] == [bot_text("demand_title", "en"),
+                                                                  bot_text("demand_description", "en")]
 
 
 def test_a_queued_edit_is_applied_later_and_the_message_after_it_waits_its_turn(bot: App,
@@ -125,8 +125,8 @@ def test_a_queued_edit_is_applied_later_and_the_message_after_it_waits_its_turn(
     edit, help_ = fake_api.sent(user.chat_id)
     assert during == []
     assert edit["method"] == "editMessageText" and edit["message_id"] == 77
-    assert edit["plain"] == text("ru", "language_set", language="Русский")
-    assert help_["method"] == "sendMessage" and help_["plain"].startswith(text("ru", "help"))
+    assert edit["plain"] == bot_text("language_set", "ru", language="Русский")
+    assert help_["method"] == "sendMessage" and help_["plain"].startswith(bot_text("help", "ru"))
 
 
 def test_a_wait_longer_than_the_budget_queues_the_reply_at_once(bot: App, fake_api: FakeBotApi) -> None:
@@ -136,7 +136,7 @@ def test_a_wait_longer_than_the_budget_queues_the_reply_at_once(bot: App, fake_a
     started = time.monotonic()
     converse(bot, user.says("/help"))
     elapsed = time.monotonic() - started
-    queued = len(_store(bot).queued())
+    queued = len(_state(bot).queued())
     run_job(bot, "outbox")
 
     assert elapsed < 1.0 and queued == 1
@@ -151,7 +151,7 @@ def test_a_400_is_neither_retried_nor_queued(bot: App, fake_api: FakeBotApi) -> 
     run_job(bot, "outbox")
 
     assert fake_api.served_faults == ["400"]
-    assert _helps(fake_api, user) == 1 and _store(bot).queued() == []
+    assert _helps(fake_api, user) == 1 and _state(bot).queued() == []
 
 
 def test_a_failing_typing_indicator_or_button_acknowledgement_does_not_cost_the_reply(
@@ -164,7 +164,7 @@ def test_a_failing_typing_indicator_or_button_acknowledgement_does_not_cost_the_
 
     answer, partners = fake_api.sent(user.chat_id)
     assert len(fake_api.served_faults) == 3  # typing, acknowledgement, typing: each tried once, not retried
-    assert text("en", "partners") in partners["plain"] and answer["plain"]
+    assert bot_text("partners", "en") in partners["plain"] and answer["plain"]
 
 
 def test_only_requests_telegram_did_not_act_on_are_sent_again() -> None:

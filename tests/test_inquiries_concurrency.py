@@ -18,7 +18,7 @@ from retrieval.errors import InvalidInput
 
 def test_bot_process_polls_the_outbox_written_by_the_web_process(services: Services) -> None:
     web = services.inquiries
-    bot = InquiryService.open(services.settings.sqlite_url)  # its own engine, as in another process
+    bot = InquiryService.open(services.settings.inquiry_database_url)  # its own engine, as in another process
     try:
         inquiry = web.create(message="Нужна технология очистки воды.", channel="telegram", chat_id="12")
         web.update(inquiry.id, reply="Здравствуйте!")

@@ -10,7 +10,7 @@ from assistant.inquiries import InquiryService
 from assistant.inquiries.classifier import Classifier
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.llm import LLMError
-from assistant.services import Services
+from assistant.services import Services, build_services
 from tests.conftest import make_settings
 
 UNSURE = "Hello, I have a question about your centre."
@@ -60,17 +60,18 @@ def test_inquiry_text_cannot_raise_its_own_urgency() -> None:
 
 
 def test_settings_without_an_llm_build_no_triage(tmp_path: Path) -> None:
-    service = InquiryService.from_settings(make_settings(tmp_path / "d"))
+    services = build_services(make_settings(tmp_path / "d"))
     try:
-        assert service.triage is None
+        assert services.llm is None and services.inquiries.triage is None
     finally:
-        service.close()
+        services.close()
 
 
-def test_settings_with_an_llm_build_the_triage(tmp_path: Path) -> None:
+def test_settings_with_an_llm_give_the_triage_and_the_assistant_one_shared_model(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "d", llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
-    service = InquiryService.from_settings(settings)
+    services = build_services(settings)
     try:
-        assert service.triage is not None
+        assert services.llm is not None and services.inquiries.triage is not None
+        assert services.inquiries.triage.llm is services.llm and services.assistant.llm is services.llm
     finally:
-        service.close()
+        services.close()

@@ -58,7 +58,7 @@ def _serve(root: Path, workers: int) -> Iterator[str]:
     port = free_port()
     log = root / f"serve-{port}.log"
     with log.open("wb") as sink:  # cwd: the tmp dir, so that no developer's .env is read
-        process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--workers", str(workers), "--port",
+        process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--workers", str(workers), "--port",
                                     str(port), "--data-dir", str(root / "data")], cwd=root, env=_env(), stdout=sink,
                                    stderr=subprocess.STDOUT)
     try:
@@ -102,7 +102,7 @@ def test_answers_ratings_and_insights_survive_a_restart(root: Path) -> None:
     with _serve(root, 1) as base:
         summary = _fresh("GET", f"{base}/v1/insights?days=1", headers=STAFF).json()
         exported = _fresh("GET", f"{base}/v1/insights/questions.csv?days=1", headers=STAFF)
-    ask = subprocess.run([sys.executable, "-m", "assistant", "ask", "Who offers drone inspection?", "--json",
+    ask = subprocess.run([sys.executable, "-m", "bots.cli", "ask", "Who offers drone inspection?", "--json",
                           "--data-dir", str(root / "data")], cwd=root, env=_env(), capture_output=True, timeout=120)
     with _serve(root, 1) as base:
         after_cli = _fresh("GET", f"{base}/v1/insights?days=1", headers=STAFF).json()

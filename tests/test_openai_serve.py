@@ -32,7 +32,7 @@ def test_a_keyed_server_streams_answers_that_cite_public_record_pages(tmp_path: 
     env.update(TTC_EMBEDDER="hash:64", TTC_API_KEYS=f"{API_KEY},second-key", TTC_PUBLIC_URL=PUBLIC)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--data-dir", str(tmp_path / "data"),
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--data-dir", str(tmp_path / "data"),
                                 "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:

@@ -8,11 +8,11 @@ from importlib.resources import files
 
 import pytest
 
-from assistant.detect import detect_with_score
-from assistant.languages import LANGUAGES
+from assistant.countries import country_name
+from assistant.languages import LANGUAGES, detect_with_score
 from assistant.lexicon import LIST_NAMES, lexicon
 from assistant.llm import prompt
-from assistant.messages import country_name, localize, message_keys, messages_for
+from assistant.messages import localize, message_keys, templates
 
 _VARIABLE = re.compile(r"\$(\w+)")
 
@@ -23,20 +23,20 @@ def _variables(text: str) -> set[str]:
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_every_language_has_exactly_the_english_keys(language: str) -> None:
-    assert set(messages_for(language)) == message_keys()
+    assert set(templates("messages", language)) == message_keys()
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_templates_use_the_same_variables_as_english(language: str) -> None:
-    english = messages_for("en")
-    for key, text in messages_for(language).items():
+    english = templates("messages", "en")
+    for key, text in templates("messages", language).items():
         assert text.strip(), f"{language}.{key} is empty"
         assert _variables(text) == _variables(english[key]), f"{language}.{key}"
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_long_templates_read_as_their_language(language: str) -> None:
-    texts = messages_for(language)
+    texts = templates("messages", language)
     framing = " ".join(texts[k] for k in ("intro", "partners_intro", "closing"))
     nothing = texts["nothing_found"] + " " + texts["nothing_found_hint"]
     for text in (framing, texts["welcome"], texts["off_topic"], nothing):

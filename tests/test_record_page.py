@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.messages import country_name, localize, term_label
+from assistant.countries import country_name
+from assistant.messages import localize, term_label
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.evaluation import BUNDLED, evaluate, load_queries, markdown_report
+from bots.cli.app import app
 from retrieval.errors import InvalidInput
+from retrieval.evaluation import BUNDLED, evaluate, load_queries, markdown_report
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_ttc_eval_reports_a_missing_file_on_one_line(tmp_path: Path) -> None:
 
 
 def test_topical_questions_judge_records_by_field_and_every_pattern(tmp_path: Path) -> None:
-    from assistant.evaluation import load_topical
+    from retrieval.evaluation import load_topical
     from retrieval.record import Record
 
     path = tmp_path / "topical.jsonl"
@@ -105,7 +105,7 @@ def test_topical_questions_judge_records_by_field_and_every_pattern(tmp_path: Pa
 
 
 def test_bundled_topical_questions_load() -> None:
-    from assistant.evaluation import load_topical
+    from retrieval.evaluation import load_topical
 
     questions = load_topical(BUNDLED / "sample_topical.jsonl")
 

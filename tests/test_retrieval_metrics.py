@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import EvalQuery, aggregate, score_ranking
+from retrieval.evaluation import EvalQuery, aggregate, score_ranking
 
 SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-from corpus import generate, load_sample, write_corpus
-
+from benchmarks.corpus import generate, load_sample, write_corpus
 from retrieval.record import FIELDS, parse_record
 
 N = 2000

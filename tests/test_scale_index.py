@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-from corpus import write_corpus
-
-import retrieval.index
+import retrieval.snapshot_keeper
+import retrieval.writer
+from benchmarks.corpus import write_corpus
 from retrieval.catalog import Filters
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
@@ -46,7 +43,7 @@ def make_index(data_dir: Path) -> Index:
 def index(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     built = make_index(tmp_path_factory.mktemp("index"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(retrieval.index, "_PARALLEL_FROM", 500)  # exercise the worker processes at this size
+        patch.setattr(retrieval.writer, "_PARALLEL_FROM", 500)  # exercise the worker processes at this size
         report = ingest_paths(built, [corpus], parallel=True)
     assert report.added == N and report.embedded == N
     yield built
@@ -167,7 +164,7 @@ def test_a_slow_snapshot_reloads_in_the_background_while_the_old_one_answers(
     (tmp_path / "first.jsonl").write_text("\n".join(lines[:300]) + "\n", encoding="utf-8")
     (tmp_path / "second.jsonl").write_text("\n".join(lines[300:400]) + "\n", encoding="utf-8")
     ingest_paths(writer, [tmp_path / "first.jsonl"])
-    monkeypatch.setattr(retrieval.index, "_BACKGROUND_RELOAD_FROM", -1.0)  # every load counts as slow
+    monkeypatch.setattr(retrieval.snapshot_keeper, "_BACKGROUND_RELOAD_FROM", -1.0)  # every load counts as slow
     monkeypatch.setattr(server, "config", IndexConfig(data_dir=data_dir, embedder_name="hash:64",
                                                       freshness_seconds=0.0))
     assert len(server.snapshot()) == 300

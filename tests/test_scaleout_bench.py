@@ -9,12 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-from corpus import write_corpus
-from scaleout import chroma_server, measure_ingest, postgres_server
-
 from assistant.inquiries import InquiryService
+from benchmarks.corpus import write_corpus
+from benchmarks.harness import chroma_server, postgres_server
+from benchmarks.scaleout import measure_ingest
 from retrieval.errors import Unavailable
 
 pytestmark = pytest.mark.slow

@@ -99,7 +99,7 @@ def _model_assistant(services: Services, url: str) -> Assistant:
     key = services.settings.llm_api_key
     assert key is not None
     llm = LLM(url, "fake-model", key.get_secret_value(), 5.0)
-    return Assistant(services.index, SessionStore(services.settings.data_dir / "inj-sessions.sqlite"), llm)
+    return Assistant(services.index, SessionStore(services.settings.data_dir / "inj-sessions.sqlite").open(), llm)
 
 
 def _without_ids(prompt: str) -> str:

@@ -76,7 +76,7 @@ def _serve(data_dir: Path, llm_url: str, port: int) -> subprocess.Popen[str]:
     env.update(TTC_EMBEDDER="hash:64", TTC_STAFF_API_KEYS=f"{STAFF_KEY}, {OTHER_STAFF_KEY}",
                TELEGRAM_BOT_TOKEN=BOT_TOKEN, TTC_LLM_BASE_URL=llm_url, TTC_LLM_MODEL="fake",
                TTC_LLM_API_KEY=LLM_KEY, TTC_RATE_LIMIT_PER_MINUTE="3")
-    return subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--data-dir", str(data_dir),
+    return subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--data-dir", str(data_dir),
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import retrieval.index
+import retrieval.snapshot_keeper
 from retrieval.catalog import Catalog, Filters
 from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
@@ -115,7 +115,7 @@ def test_lexical_queries_keep_their_rarest_words_within_the_budget(tmp_path: Pat
 
 
 def test_a_large_mapped_snapshot_reloads_in_the_background(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retrieval.index, "_BACKGROUND_RELOAD_RECORDS", 100)  # 120 records count as large
+    monkeypatch.setattr(retrieval.snapshot_keeper, "_BACKGROUND_RELOAD_RECORDS", 100)  # 120 records count as large
     server = Index(IndexConfig(data_dir=data_dir, embedder_name="hash:64", freshness_seconds=0.0),
                    make_embeddings("hash:64"))
     assert isinstance(server.snapshot().vectors, np.memmap)  # mapped in milliseconds: the load time says "small"

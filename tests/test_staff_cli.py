@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
 from assistant.services import build_services
+from bots.cli.app import app
 from tests.conftest import make_settings
 
 
@@ -55,4 +55,4 @@ def test_human_output_and_user_errors(data_dir: Path) -> None:
     code, _ = run("inquiries", "show", "missing", "--data-dir", str(data_dir))
     assert code == 1
     code, _ = run("inquiries", "list", "--status", "bogus", "--data-dir", str(data_dir))
-    assert code == 1
+    assert code == 2

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.subscribe import MAX_SUBSCRIPTIONS
-from bots.telegram.texts import text
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
 from tests.fake_bot_api import FakeBotApi
@@ -32,7 +32,7 @@ def publish(services: Services, record_id: str, title: str, description: str) ->
 
 
 def an_hour_passes(bot: App, chat_id: int) -> None:
-    bot.bot_data["ttc"].store.digest_sent(chat_id, datetime.now(UTC) - timedelta(hours=1, seconds=1))
+    bot.bot_data["ttc"].state.digest_sent(chat_id, datetime.now(UTC) - timedelta(hours=1, seconds=1))
 
 
 def test_subscribe_confirms_and_lists_and_unsubscribe_removes(bot: App, fake_api: FakeBotApi) -> None:
@@ -42,10 +42,10 @@ def test_subscribe_confirms_and_lists_and_unsubscribe_removes(bot: App, fake_api
              user.says("/unsubscribe hidrogênio verde"), user.says("/unsubscribe hidrogênio verde"))
 
     plains = [m["plain"] for m in fake_api.sent(user.chat_id)]
-    assert plains[0] == text("pt", "subscribed", topic="hidrogênio verde")
-    assert plains[1].startswith(text("pt", "subscriptions", topics="“hidrogênio verde”"))
-    assert plains[2] == text("pt", "unsubscribed", topic="hidrogênio verde")
-    assert plains[3] == text("pt", "no_subscription")
+    assert plains[0] == bot_text("subscribed", "pt", topic="hidrogênio verde")
+    assert plains[1].startswith(bot_text("subscriptions", "pt", topics="“hidrogênio verde”"))
+    assert plains[2] == bot_text("unsubscribed", "pt", topic="hidrogênio verde")
+    assert plains[3] == bot_text("no_subscription", "pt")
 
 
 def test_subscriptions_are_limited_per_chat(bot: App, fake_api: FakeBotApi) -> None:
@@ -55,14 +55,14 @@ def test_subscriptions_are_limited_per_chat(bot: App, fake_api: FakeBotApi) -> N
     converse(bot, *subscriptions, user.says("/unsubscribe"))
 
     plains = [m["plain"] for m in fake_api.sent(user.chat_id)]
-    assert plains[MAX_SUBSCRIPTIONS] == text("en", "too_many_subscriptions", limit=MAX_SUBSCRIPTIONS)
-    assert plains[-1] == text("en", "unsubscribed_all")
+    assert plains[MAX_SUBSCRIPTIONS] == bot_text("too_many_subscriptions", "en", limit=MAX_SUBSCRIPTIONS)
+    assert plains[-1] == bot_text("unsubscribed_all", "en")
 
 
 def test_new_matching_records_arrive_as_one_digest_at_most_hourly(bot: App, fake_api: FakeBotApi,
                                                                   services: Services) -> None:
     user = TelegramUser(language_code="de")  # Telegram language we do not serve: English
-    # a subscription starts one second back (`BotStore.subscribe`): records written by the fixture in the last
+    # a subscription starts one second back (`BotState.subscribe`): records written by the fixture in the last
     # second would count as new
     time.sleep(1.1)
     converse(bot, user.says("/subscribe hydrogen storage tanks"))
@@ -82,7 +82,7 @@ def test_new_matching_records_arrive_as_one_digest_at_most_hourly(bot: App, fake
 
     first, second = fake_api.sent(user.chat_id)[1:]
     assert len(sent_within_the_hour) == 2
-    assert first["plain"].startswith(text("en", "digest", topic="hydrogen storage tanks"))
+    assert first["plain"].startswith(bot_text("digest", "en", topic="hydrogen storage tanks"))
     assert "Hydrogen storage tanks from recycled composites" in first["plain"]
     assert "alert-2" not in str(buttons(first)) and buttons(first)[0][1] == "details:alert-1"
     assert "Cryogenic hydrogen storage tanks for aircraft" in second["plain"]
@@ -99,7 +99,7 @@ def test_a_chat_that_blocked_the_bot_loses_its_subscriptions(bot: App, fake_api:
 
     run_job(bot, "digests")
 
-    assert bot.bot_data["ttc"].store.subscriptions(user.chat_id) == []
+    assert bot.bot_data["ttc"].state.subscriptions(user.chat_id) == []
 
 
 def test_a_staff_reply_is_delivered_to_the_chat_in_its_language_once(bot: App, fake_api: FakeBotApi,
@@ -114,7 +114,7 @@ def test_a_staff_reply_is_delivered_to_the_chat_in_its_language_once(bot: App, f
 
     replies = fake_api.sent(user.chat_id)[1:]
     assert len(replies) == 1
-    assert replies[0]["plain"] == (text("pt", "staff_reply") + "\n\n"
+    assert replies[0]["plain"] == (bot_text("staff_reply", "pt") + "\n\n"
                                    "Olá! Vamos apresentá-lo à equipe do projeto d-CFRPs <em breve>.")
     assert not [d for d in services.inquiries.pending_deliveries("telegram") if d.inquiry_id == inquiry.id]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import build_services
-from bots.telegram.texts import text
 from retrieval.ingest import ingest_paths
 from retrieval.language import detect_language
 from tests.conftest import RECORDS, make_settings
@@ -41,7 +41,7 @@ def bot_env(api: FakeBotApi | None) -> dict[str, str]:
 
 
 def start_bot(data_dir: Path, api: FakeBotApi, *options: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "assistant", "bot", "--data-dir", str(data_dir), *options],
+    return subprocess.Popen([sys.executable, "-m", "bots.cli", "bot", "--data-dir", str(data_dir), *options],
                             env=bot_env(api), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -88,15 +88,15 @@ def test_ttc_bot_polls_and_answers_start_a_russian_question_search_and_demand(da
     finally:
         stderr = stop(process)
 
-    assert welcome["plain"].startswith(text("ru", "welcome", name="Ольга")) and len(buttons(welcome)) == 17
-    assert detect_language(str(answer["plain"]).split(text("ru", "sources"))[0]) == "ru"
-    assert heading["plain"] == text("ru", "results", query="carbon fibre recycling") and len(results) == 5
-    assert all(buttons(r)[0][0] == text("ru", "btn_details") for r in results)
-    assert [s["plain"] for s in steps[:6]] == [text("ru", key) for key in (
+    assert welcome["plain"].startswith(bot_text("welcome", "ru", name="Ольга")) and len(buttons(welcome)) == 17
+    assert detect_language(str(answer["plain"]).split(bot_text("sources", "ru"))[0]) == "ru"
+    assert heading["plain"] == bot_text("results", "ru", query="carbon fibre recycling") and len(results) == 5
+    assert all(buttons(r)[0][0] == bot_text("btn_details", "ru") for r in results)
+    assert [s["plain"] for s in steps[:6]] == [bot_text(key, "ru") for key in (
         "demand_title", "demand_description", "demand_field", "demand_country", "demand_cooperation",
         "demand_contact")]
     assert "Казахстан" in str(steps[6]["plain"])
-    assert str(published[0]["plain"]).startswith(text("ru", "demand_saved", id="")[:25])
+    assert str(published[0]["plain"]).startswith(bot_text("demand_saved", "ru", id="")[:25])
     methods = fake_api.methods()
     assert "deleteWebhook" in methods and methods.count("setMyCommands") == 18
     assert "long polling" in stderr and "Traceback" not in stderr and TOKEN not in stderr
@@ -131,11 +131,11 @@ def test_ttc_bot_webhook_registers_a_secret_and_answers_posted_updates(data_dir:
     assert registration["url"] == url and len(secret) >= 32
     assert refused.status_code == 403 and accepted.status_code == 200
     assert len(fake_api.sent(user.chat_id)) == 1
-    assert fake_api.sent(user.chat_id)[0]["plain"].startswith(text("fr", "help"))
+    assert fake_api.sent(user.chat_id)[0]["plain"].startswith(bot_text("help", "fr"))
 
 
 def test_ttc_bot_without_a_token_fails_with_one_line(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "assistant", "bot", "--data-dir", str(tmp_path / "d")],
+    result = subprocess.run([sys.executable, "-m", "bots.cli", "bot", "--data-dir", str(tmp_path / "d")],
                             env=bot_env(None), capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 1

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
-from bots.telegram.rating import feedback_text
-from bots.telegram.texts import text
 from tests.fake_bot_api import BOT_USER, FakeBotApi
 from tests.telegram_support import TelegramUser, buttons, converse, shared_services
 
@@ -49,7 +48,7 @@ def test_every_answer_has_thumbs_up_and_down_carrying_its_answer_id(bot: App, fa
 
     answer = fake_api.sent(user.chat_id)[-1]
     labels = [label for label, _ in buttons(answer)]
-    assert labels == [text("ru", "btn_partners"), "👍", "👎"]
+    assert labels == [bot_text("btn_partners", "ru"), "👍", "👎"]
     assert all(len(data.encode()) <= 64 for _, data in buttons(answer))
     answer_id = _answer_id(answer)
     assert len(answer_id) == 32
@@ -70,7 +69,7 @@ def test_thumbs_up_is_stored_acknowledged_and_marked(bot: App, fake_api: FakeBot
 
     assert _rated(services, question)["rating"] == "up"
     toasts = [p for m, p in fake_api.calls if m == "answerCallbackQuery"]
-    assert toasts[-1].get("text") == feedback_text("fr", "thanks")
+    assert toasts[-1].get("text") == bot_text("feedback_thanks", "fr")
     (edit,) = [p for m, p in fake_api.calls if m == "editMessageReplyMarkup"]
     assert "👍 ✓" in str(edit["reply_markup"]) and "need:" in str(edit["reply_markup"])
 
@@ -83,7 +82,7 @@ def test_thumbs_down_asks_what_was_missing_and_a_reply_becomes_the_comment(bot: 
     answer_id = _answer_id(fake_api.sent(user.chat_id)[-1])
     converse(bot, user.presses(f"fb:down:{answer_id}"))
     prompt = fake_api.sent(user.chat_id)[-1]
-    assert prompt["plain"] == feedback_text("es", "ask_comment") and "force_reply" in str(prompt["reply_markup"])
+    assert prompt["plain"] == bot_text("feedback_ask_comment", "es") and "force_reply" in str(prompt["reply_markup"])
     reply = user.says("Buscaba socios en Brasil")
     reply["message"]["reply_to_message"] = {"message_id": _message_ids(fake_api)[-1], "date": int(time.time()),
                                             "chat": user.chat, "from": BOT_USER, "text": prompt["plain"]}
@@ -92,7 +91,7 @@ def test_thumbs_down_asks_what_was_missing_and_a_reply_becomes_the_comment(bot: 
 
     row = _rated(services, question)
     assert row["rating"] == "down" and row["comment"] == "Buscaba socios en Brasil"
-    assert fake_api.sent(user.chat_id)[-1]["plain"] == feedback_text("es", "comment_saved")
+    assert fake_api.sent(user.chat_id)[-1]["plain"] == bot_text("feedback_comment_saved", "es")
 
 
 def test_a_reply_to_another_message_is_still_a_question(bot: App, fake_api: FakeBotApi) -> None:
@@ -112,7 +111,7 @@ def test_a_button_for_an_unknown_answer_says_it_is_too_old(bot: App, fake_api: F
     converse(bot, user.presses("fb:down:" + "f" * 32))
 
     toasts = [p for m, p in fake_api.calls if m == "answerCallbackQuery"]
-    assert toasts[-1].get("text") == feedback_text("en", "unknown")
+    assert toasts[-1].get("text") == bot_text("feedback_unknown", "en")
     assert not [m for m, _ in fake_api.calls if m == "editMessageReplyMarkup"]
 
 
@@ -124,8 +123,8 @@ def test_feedback_texts_exist_in_all_17_languages_on_the_bot_and_the_chat_page()
 
     for language in LANGUAGES:
         for key in ("thanks", "ask_comment", "comment_saved", "unknown"):
-            own = feedback_text(language, key)
-            assert own and (language == "en" or own != feedback_text("en", key)), (language, key)
+            own = bot_text(f"feedback_{key}", language)
+            assert own and (language == "en" or own != bot_text(f"feedback_{key}", "en")), (language, key)
     script = (Path(__file__).parent.parent / "bots" / "web" / "static" / "feedback.js").read_text(encoding="utf-8")
     rows = dict(re.findall(r'^  (\w\w): (\[.*\]),$', script, flags=re.MULTILINE))
     assert set(rows) == set(LANGUAGES) and all(row.count('", "') == 4 for row in rows.values())

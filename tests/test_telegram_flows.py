@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.languages import LANGUAGES
+from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
-from bots.telegram.texts import text
 from retrieval.language import detect_language
 from tests.fake_bot_api import FakeBotApi
 from tests.telegram_support import TelegramUser, buttons, close_bot, converse, make_bot, shared_services
@@ -32,7 +32,7 @@ def test_start_welcomes_in_the_telegram_language_with_a_keyboard_of_17_languages
     converse(bot, user.says("/start"))
 
     (welcome,) = fake_api.sent(user.chat_id)
-    assert welcome["plain"].startswith(text("ru", "welcome", name="Иван"))
+    assert welcome["plain"].startswith(bot_text("welcome", "ru", name="Иван"))
     assert [label for label, _ in buttons(welcome)] == list(LANGUAGES.values())
     assert {data for _, data in buttons(welcome)} == {f"lang:{code}" for code in LANGUAGES}
 
@@ -42,7 +42,7 @@ def test_start_falls_back_to_english_for_a_language_we_do_not_serve(bot: App, fa
 
     converse(bot, user.says("/start"))
 
-    assert fake_api.sent(user.chat_id)[0]["plain"].startswith(text("en", "welcome", name="Ana"))
+    assert fake_api.sent(user.chat_id)[0]["plain"].startswith(bot_text("welcome", "en", name="Ana"))
 
 
 def test_chosen_language_is_confirmed_and_persists_for_a_new_bot_process(
@@ -55,11 +55,12 @@ def test_chosen_language_is_confirmed_and_persists_for_a_new_bot_process(
     close_bot(restarted)
 
     sent = fake_api.sent(user.chat_id)
-    assert sent[0]["plain"] == text("en", "choose_language") and len(buttons(sent[0])) == 17
-    assert sent[1]["method"] == "editMessageText" and sent[1]["plain"] == text("zh", "language_set", language="中文")
-    assert sent[2]["plain"].startswith(text("zh", "help"))
-    assert sent[-1]["plain"].startswith(text("zh", "help"))
-    assert "/demand — " + text("zh", "cmd_demand") in sent[-1]["plain"]
+    assert sent[0]["plain"] == bot_text("choose_language", "en") and len(buttons(sent[0])) == 17
+    assert sent[1]["method"] == "editMessageText"
+    assert sent[1]["plain"] == bot_text("language_set", "zh", language="中文")
+    assert sent[2]["plain"].startswith(bot_text("help", "zh"))
+    assert sent[-1]["plain"].startswith(bot_text("help", "zh"))
+    assert "/demand — " + bot_text("cmd_demand", "zh") in sent[-1]["plain"]
 
 
 def test_unknown_command_gets_a_hint(bot: App, fake_api: FakeBotApi) -> None:
@@ -67,7 +68,7 @@ def test_unknown_command_gets_a_hint(bot: App, fake_api: FakeBotApi) -> None:
 
     converse(bot, user.says("/frobnicate"))
 
-    assert fake_api.sent(user.chat_id)[0]["plain"] == text("es", "unknown_command")
+    assert fake_api.sent(user.chat_id)[0]["plain"] == bot_text("unknown_command", "es")
 
 
 # -- free text, /match, "Find partners" ----------------------------------------------------------------------
@@ -80,9 +81,9 @@ def test_a_russian_question_gets_a_russian_answer_with_numbered_sources(bot: App
     sent = fake_api.sent(user.chat_id)
     answer = sent[-1]["plain"]
     assert "sendChatAction" in fake_api.methods()
-    assert detect_language(answer.split(text("ru", "sources"))[0]) == "ru"
-    assert f"\n{text('ru', 'sources')}\n[1] " in answer
-    assert buttons(sent[-1])[0] == (text("ru", "btn_partners"), "need:")
+    assert detect_language(answer.split(bot_text("sources", "ru"))[0]) == "ru"
+    assert f"\n{bot_text('sources', 'ru')}\n[1] " in answer
+    assert buttons(sent[-1])[0] == (bot_text("btn_partners", "ru"), "need:")
     assert [label for label, _ in buttons(sent[-1])[1:]] == ["👍", "👎"]
 
 
@@ -92,8 +93,8 @@ def test_find_partners_under_an_answer_suggests_organizations_with_evidence(bot:
     converse(bot, user.says("Who can help us recycle carbon fibre composites?"), user.presses("need:"))
 
     partners = fake_api.sent(user.chat_id)[-1]
-    assert partners["plain"].startswith(text("pt", "partners"))
-    assert text("pt", "evidence") + ": " in partners["plain"]
+    assert partners["plain"].startswith(bot_text("partners", "pt"))
+    assert bot_text("evidence", "pt") + ": " in partners["plain"]
     assert buttons(partners) and all(data.startswith("intro") for _, data in buttons(partners))
 
 
@@ -103,8 +104,8 @@ def test_match_command_suggests_partners_and_without_text_explains_itself(bot: A
     converse(bot, user.says("/match"), user.says("/match drones for crop monitoring in agriculture"))
 
     usage, partners = fake_api.sent(user.chat_id)
-    assert usage["plain"] == text("fr", "match_usage", example=text("fr", "example_match"))
-    assert partners["plain"].startswith(text("fr", "partners"))
+    assert usage["plain"] == bot_text("match_usage", "fr", example=bot_text("example_match", "fr"))
+    assert partners["plain"].startswith(bot_text("partners", "fr"))
 
 
 # -- /search and the buttons under a result -------------------------------------------------------------------
@@ -115,11 +116,11 @@ def test_search_sends_each_result_with_details_introduction_and_partner_buttons(
     converse(bot, user.says("/search composite damage analysis"))
 
     heading, *results = fake_api.sent(user.chat_id)
-    assert heading["plain"] == text("en", "results", query="composite damage analysis")
+    assert heading["plain"] == bot_text("results", "en", query="composite damage analysis")
     assert 1 <= len(results) <= 5
     for result in results:
         labels = [label for label, _ in buttons(result)]
-        assert labels == [text("en", "btn_details"), text("en", "btn_introduce"), text("en", "btn_partners")]
+        assert labels == [bot_text(key, "en") for key in ("btn_details", "btn_introduce", "btn_partners")]
     first = buttons(results[0])
     assert first[0][1].startswith(("details:", "details#")) and first[1][1].startswith(("intro:", "intro#"))
 
@@ -142,7 +143,8 @@ def test_search_without_text_shows_how_to_use_it(bot: App, fake_api: FakeBotApi)
 
     converse(bot, user.says("/search"))
 
-    assert fake_api.sent(user.chat_id)[0]["plain"] == text("kk", "search_usage", example=text("kk", "example_search"))
+    usage = bot_text("search_usage", "kk", example=bot_text("example_search", "kk"))
+    assert fake_api.sent(user.chat_id)[0]["plain"] == usage
 
 
 def test_details_shows_the_whole_record_with_labels_in_the_users_language(bot: App, fake_api: FakeBotApi,
@@ -155,8 +157,8 @@ def test_details_shows_the_whole_record_with_labels_in_the_users_language(bot: A
 
     (details,) = fake_api.sent(user.chat_id)
     assert record.title in details["plain"] and record.description[:200] in details["plain"]
-    assert f"{text('vi', 'label_country')}: " in details["plain"]
-    assert [label for label, _ in buttons(details)] == [text("vi", "btn_introduce"), text("vi", "btn_partners")]
+    assert f"{bot_text('label_country', 'vi')}: " in details["plain"]
+    assert [label for label, _ in buttons(details)] == [bot_text("btn_introduce", "vi"), bot_text("btn_partners", "vi")]
     assert "answerCallbackQuery" in fake_api.methods()
 
 
@@ -169,7 +171,7 @@ def test_request_introduction_creates_a_telegram_inquiry_for_staff_and_confirms(
     (inquiry,) = [i for i in services.inquiries.list() if i.chat_id == str(user.chat_id)]
     assert inquiry.channel == "telegram" and inquiry.chat_id == str(user.chat_id)
     assert inquiry.record_ids == ["cordis-h2020-842467"] and "@amal" in (inquiry.contact or "")
-    assert fake_api.sent(user.chat_id)[0]["plain"] == text("ar", "intro_done", id=inquiry.id)
+    assert fake_api.sent(user.chat_id)[0]["plain"] == bot_text("intro_done", "ar", id=inquiry.id)
 
 
 def test_find_partners_under_a_record_lists_counterpart_records(bot: App, fake_api: FakeBotApi) -> None:
@@ -178,7 +180,7 @@ def test_find_partners_under_a_record_lists_counterpart_records(bot: App, fake_a
     converse(bot, user.presses("partners:cordis-h2020-842467"))
 
     (matches,) = fake_api.sent(user.chat_id)
-    assert matches["plain"].startswith(text("en", "partners"))
+    assert matches["plain"].startswith(bot_text("partners", "en"))
     assert all(data.startswith("intro") for _, data in buttons(matches))
 
 
@@ -187,4 +189,4 @@ def test_a_button_for_a_deleted_record_says_so(bot: App, fake_api: FakeBotApi) -
 
     converse(bot, user.presses("details:no-such-record"))
 
-    assert fake_api.sent(user.chat_id)[0]["plain"] == text("id", "record_gone")
+    assert fake_api.sent(user.chat_id)[0]["plain"] == bot_text("record_gone", "id")

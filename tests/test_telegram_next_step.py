@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import Services, build_services
 from bots.telegram.app import App
-from bots.telegram.texts import text
 from retrieval.catalog import Filters
 from retrieval.ingest import ingest_paths
 from tests.conftest import RECORDS, make_settings
@@ -51,8 +51,9 @@ def test_a_weak_answer_offers_to_post_the_need_and_the_button_starts_demand_pref
              user.presses("coop:sale"), user.says("buyer@example.org"), user.presses("demand:publish"))
 
     plains = [m["plain"] for m in fake_api.sent(user.chat_id)]
-    assert text("en", "demand_title") not in plains and text("en", "demand_field") in plains  # title, text prefilled
-    saved = next(p for p in plains if p.startswith(text("en", "demand_saved", id="")[:20]))
+    # title and text prefilled
+    assert bot_text("demand_title", "en") not in plains and bot_text("demand_field", "en") in plains
+    saved = next(p for p in plains if p.startswith(bot_text("demand_saved", "en", id="")[:20]))
     record = services.index.get(saved.split("ID ")[1].rstrip(")."))
     assert record is not None and record.kind == "demand" and record.description == NO_FIT
     assert (record.field, record.country, record.contact) == ("environment", "NO", "buyer@example.org")

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
-from bots.telegram.texts import text
 from retrieval.errors import Unavailable
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
@@ -81,8 +81,8 @@ def test_a_failing_backend_gets_a_polite_message_in_the_users_language_and_is_lo
         converse(bot, user.says("/search солнечные панели"), user.says("/help"))
 
     first, second = fake_api.sent(user.chat_id)
-    assert first["plain"] == text("ru", "error")
-    assert second["plain"].startswith(text("ru", "help"))
+    assert first["plain"] == bot_text("error", "ru")
+    assert second["plain"].startswith(bot_text("help", "ru"))
     assert any("index exploded" in (r.exc_text or "") or r.exc_info for r in caplog.records)
 
 
@@ -99,8 +99,8 @@ def test_a_slow_backend_times_out_with_a_busy_message_and_the_bot_keeps_going(
     converse(bot, user.says("¿Quién fabrica paneles solares?"), user.says("/help"))
 
     first, second = fake_api.sent(user.chat_id)
-    assert first["plain"] == text("es", "busy")
-    assert second["plain"].startswith(text("es", "help"))
+    assert first["plain"] == bot_text("busy", "es")
+    assert second["plain"].startswith(bot_text("help", "es"))
     assert second["at"] - started < 3
 
 
@@ -114,7 +114,7 @@ def test_an_unavailable_backend_is_reported_as_busy(bot: App, fake_api: FakeBotA
     monkeypatch.setattr(services.assistant, "partners", down)
     converse(bot, user.says("/match solar panels for farms"))
 
-    assert fake_api.sent(user.chat_id)[0]["plain"] == text("en", "busy")
+    assert fake_api.sent(user.chat_id)[0]["plain"] == bot_text("busy", "en")
 
 
 def test_telegram_refusing_a_message_does_not_stop_the_bot(bot: App, fake_api: FakeBotApi) -> None:
@@ -123,4 +123,4 @@ def test_telegram_refusing_a_message_does_not_stop_the_bot(bot: App, fake_api: F
 
     converse(bot, blocked.says("/help"), other.says("/help"))
 
-    assert fake_api.sent(other.chat_id)[0]["plain"].startswith(text("en", "help"))
+    assert fake_api.sent(other.chat_id)[0]["plain"].startswith(bot_text("help", "en"))

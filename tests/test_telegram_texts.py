@@ -8,8 +8,9 @@ from importlib.resources import files
 
 import pytest
 
+from assistant.countries import country_code, country_name
 from assistant.languages import LANGUAGES
-from bots.telegram.texts import country_code, country_name, text
+from assistant.messages import bot_text
 
 ENGLISH = json.loads(files("prompts").joinpath("telegram", "en.json").read_text(encoding="utf-8"))
 
@@ -30,7 +31,7 @@ def test_every_message_is_translated_with_the_same_variables(language: str) -> N
 
 
 def test_a_missing_language_falls_back_to_english() -> None:
-    assert text("xx", "error") == ENGLISH["error"]
+    assert bot_text("error", "xx") == ENGLISH["error"]
 
 
 @pytest.mark.parametrize(("answer", "code"), [("BR", "BR"), ("br", "BR"), ("Brazil", "BR"), ("Бразилия", "BR"),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.messages import bot_text
 from assistant.services import Services, build_services
 from bots.telegram.app import App
-from bots.telegram.texts import text
 from retrieval.ingest import ingest_paths
 from tests.conftest import RECORDS, make_settings
 from tests.fake_bot_api import FakeBotApi
@@ -37,14 +37,14 @@ def test_sources_of_another_language_show_a_labelled_translation_and_the_origina
     converse(bot, user.says("Кто предлагает технологии солнечных фотоэлектрических модулей? solar photovoltaic"))
 
     answer = fake_api.sent(user.chat_id)[-1]["plain"]
-    sources = answer.split(f"\n{text('ru', 'sources')}\n")[1]
+    sources = answer.split(f"\n{bot_text('sources', 'ru')}\n")[1]
     first = sources.splitlines()[:2]
     record = services.index.get(first[0].split()[-1])
     assert record is not None and record.language != "ru"
     # the answer above shows the translated title; the source line labels it and keeps the original in view
-    head = answer.split(f"\n{text('ru', 'sources')}\n")[0]
+    head = answer.split(f"\n{bot_text('sources', 'ru')}\n")[0]
     assert "[ru] " in head and f"({record.title})" in head
-    assert first[1] == f"{text('ru', 'machine_translation')} · {record.title}"
+    assert first[1] == f"{bot_text('machine_translation', 'ru')} · {record.title}"
 
 
 def test_search_results_in_another_language_are_translated_and_labelled(
@@ -59,7 +59,7 @@ def test_search_results_in_another_language_are_translated_and_labelled(
         lines = result["plain"].splitlines()
         assert lines[1].startswith("[es] ")
         original = lines[1].removeprefix("[es] ").removeprefix("[en] ")  # the fake marks each leg of a pivot
-        assert lines[2] == f"{text('es', 'machine_translation')} · {original}"
+        assert lines[2] == f"{bot_text('machine_translation', 'es')} · {original}"
 
 
 def test_details_show_the_translated_record_labelled_with_its_original_title(
@@ -71,5 +71,5 @@ def test_details_show_the_translated_record_labelled_with_its_original_title(
     converse(bot, user.presses(f"details:{record.id}"))
 
     (details,) = fake_api.sent(user.chat_id)
-    assert f"[ru] {record.title}\n{text('ru', 'machine_translation')} · {record.title}\n" in details["plain"]
+    assert f"[ru] {record.title}\n{bot_text('machine_translation', 'ru')} · {record.title}\n" in details["plain"]
     assert f"[ru] {record.description[:200]}" in details["plain"]

@@ -221,7 +221,7 @@ def test_an_existing_catalog_gains_the_cache_in_place(tmp_path: Path, fake: Fake
 
 
 def _ttc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bots.cli", *args], env=env, capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
 
 
@@ -252,7 +252,7 @@ def test_ttc_translate_refuses_an_unknown_language_and_a_missing_translator(tmp_
 
     no_url = _ttc({**env, "TTC_TRANSLATOR": "libretranslate"}, "translate", "--lang", "ru")
 
-    assert unknown.returncode == 1 and "--lang" in unknown.stderr
+    assert unknown.returncode == 2 and "--lang" in unknown.stderr
     assert off.returncode == 1 and "TTC_TRANSLATOR" in off.stderr
     assert no_url.returncode == 1 and "TTC_TRANSLATE_URL" in no_url.stderr.splitlines()[0]
 

@@ -79,7 +79,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port()
     log = root / "server.log"
     with log.open("wb") as sink:  # cwd: the tmp dir, so that no developer's .env is read
-        process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--workers", "2", "--port", str(port),
+        process = subprocess.Popen([sys.executable, "-m", "bots.cli", "serve", "--workers", "2", "--port", str(port),
                                     "--data-dir", str(root / "data")], cwd=root, env=env, stdout=sink,
                                    stderr=subprocess.STDOUT)
     started = Server(f"http://127.0.0.1:{port}", process, log)

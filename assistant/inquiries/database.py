@@ -14,9 +14,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from retrieval.errors import Unavailable
+from retrieval import sqlite
+from retrieval.errors import TTCError, Unavailable
 
-__all__ = ["MIGRATIONS", "VERSION_TABLE", "make_engine", "migrate"]
+__all__ = ["MIGRATIONS", "VERSION_TABLE", "make_engine", "migrate", "open_database"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Its own history table, so other components may keep their own Alembic history in the same database.
@@ -25,11 +26,7 @@ VERSION_TABLE = "alembic_version_inquiries"
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the bot process read the outbox while the web process writes; the timeout waits out writers.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+    sqlite.configure(dbapi_connection, timeout=10)
 
 
 def make_engine(url: str) -> Engine:
@@ -77,3 +74,14 @@ def migrate(engine: Engine) -> None:
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         raise Unavailable(f"inquiry database unavailable: {exc.__class__.__name__}: {exc}".splitlines()[0]) from exc
+
+
+def open_database(url: str) -> Engine:
+    """An engine for `url` with the newest schema (`migrate`); nothing is left open when migrating fails."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except TTCError:
+        engine.dispose()
+        raise
+    return engine

@@ -14,21 +14,19 @@ from typing import Any
 from sqlalchemy import Engine
 
 from assistant.inquiries.classifier import Classification, Classifier
-from assistant.inquiries.database import make_engine, migrate
+from assistant.inquiries.database import open_database
 from assistant.inquiries.directory import Directory, load_directory
 from assistant.inquiries.inquiry import CHANNELS, STATUSES, Channel, Delivery, Inquiry
+from assistant.inquiries.inquiry_store import InquiryStore, NewEvent
 from assistant.inquiries.lexicon import normalize
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.inquiries.model import InquiryRow, utcnow
 from assistant.inquiries.routing import Router
-from assistant.inquiries.store import InquiryStore, NewEvent
 from assistant.languages import resolve_language
-from assistant.llm import LLM
 from assistant.match_strength import match_strength
 from assistant.relevance import RelevanceConfig
-from assistant.settings import Settings
 from assistant.understanding.fields import fields_from_hits
-from retrieval.errors import InvalidInput, TTCError
+from retrieval.errors import InvalidInput
 from retrieval.index import Index
 from retrieval.record import FIELDS
 
@@ -63,25 +61,22 @@ class InquiryService:
         self.triage = triage
         self.duplicate_window = duplicate_window
         self.duplicate_similarity = duplicate_similarity
+        self._warm_up: threading.Thread | None = None
+        self._start_lock = threading.Lock()
 
     @classmethod
     def open(cls, database_url: str, *, index: Index | None = None, **options: Any) -> InquiryService:
         """Connect to `database_url`, run the Alembic migrations and return the service."""
-        engine = make_engine(database_url)
-        try:
-            migrate(engine)
-        except TTCError:
-            engine.dispose()
-            raise
-        service = cls(engine, index=index, **options)
-        threading.Thread(target=service.classifier.warm_up, name="inquiry-classifier-warm-up", daemon=True).start()
-        return service
+        return cls(open_database(database_url), index=index, **options)
 
-    @classmethod
-    def from_settings(cls, settings: Settings, *, index: Index | None = None) -> InquiryService:
-        """The service for TTC_DATABASE_URL (default SQLite in the data dir), with the LLM second opinion if set."""
-        llm = LLM.from_settings(settings)
-        return cls.open(settings.sqlite_url, index=index, triage=LLMTriage(llm) if llm is not None else None)
+    def start(self) -> None:
+        """For long-running processes: embed the classifier's examples in a background thread now, so the first
+        inquiry does not wait for it; idempotent."""
+        with self._start_lock:
+            if self._warm_up is None:
+                self._warm_up = threading.Thread(target=self.classifier.warm_up, name="inquiry-classifier-warm-up",
+                                                 daemon=True)
+                self._warm_up.start()
 
     def close(self) -> None:
         """Release the database connections."""

@@ -15,8 +15,8 @@ from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
 from assistant.inquiries.model import utcnow
+from assistant.insights.question_store import QuestionStore
 from assistant.insights.recorder import Recorder
-from assistant.insights.store import QuestionStore
 from assistant.insights.summary import question_fields, summarize
 from assistant.lexicon import normalize
 from assistant.results import Answer

@@ -8,11 +8,10 @@ cache are skipped, so a run stopped at any point resumes where it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 from assistant.translation.service import TranslationService
-from retrieval.catalog import Catalog
 from retrieval.record import Record
 from retrieval.snippet import make_snippet
 from retrieval.translations import text_key
@@ -53,19 +52,21 @@ def record_texts(record: Record, fields: Sequence[str] = FIELDS) -> list[str]:
     return [texts[name] for name in fields if texts[name].strip()]
 
 
-def _candidates(catalog: Catalog, target: str, kind: str | None, field_: str | None,
+def _candidates(records: Callable[[], Iterable[Record]], target: str, kind: str | None, field_: str | None,
                 fields: Sequence[str]) -> Iterator[tuple[str, str]]:
-    for record in catalog.iter_records():
+    for record in records():
         if (kind and record.kind != kind) or (field_ and record.field != field_):
             continue
         if record.language and record.language != target:
             yield from ((text, record.language) for text in record_texts(record, fields))
 
 
-def pretranslate(service: TranslationService, catalog: Catalog, languages: Sequence[str], *,
+def pretranslate(service: TranslationService, records: Callable[[], Iterable[Record]],
+                 languages: Sequence[str], *,
                  kind: str | None = None, field_: str | None = None, fields: Sequence[str] = FIELDS,
                  limit: int | None = None, progress: Progress | None = None) -> BackfillReport:
-    """Translate what is not cached yet into each language; at most `limit` texts are sent in all."""
+    """Translate what is not cached yet into each language (`records` walks the corpus once per language); at
+    most `limit` texts are sent in all."""
     report = BackfillReport(languages=list(languages))
     if service.cache is None or service.translator is None:
         report.error = "no translator is configured (TTC_TRANSLATOR)"
@@ -73,7 +74,7 @@ def pretranslate(service: TranslationService, catalog: Catalog, languages: Seque
     started = time.perf_counter()
     budget = max(service.timeout * 10, 60.0)
     for target in languages:
-        pending = _uncached(service, list(_candidates(catalog, target, kind, field_, fields)), target, report)
+        pending = _uncached(service, list(_candidates(records, target, kind, field_, fields)), target, report)
         if limit is not None:
             pending = pending[: max(limit - report.translated, 0)]
         done = 0

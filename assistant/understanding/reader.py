@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.embeddings import Embeddings
 
 from assistant.countries import find_country
-from assistant.detect import detect_with_score
+from assistant.languages import detect_with_score
 from assistant.understanding.framing import split_topic
 from assistant.understanding.intent import Intent
 from assistant.understanding.sought import SoughtClassifier

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -12,33 +11,28 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
-    ExtBot,
-    JobQueue,
     MessageHandler,
     filters,
 )
 
 from assistant.languages import LANGUAGES
+from assistant.messages import bot_text
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.telegram import chat, demand, general, jobs, search, subscribe
 from bots.telegram import feedback as answer_feedback
-from bots.telegram.deps import DEPS_KEY, Deps
+from bots.telegram.bot_state import BotState
+from bots.telegram.context import DEPS_KEY, App, Deps
 from bots.telegram.errors import on_error
 from bots.telegram.processor import ChatOrderedProcessor
 from bots.telegram.retry import Backoff, Retrying
-from bots.telegram.store import BotStore
-from bots.telegram.texts import text
 from retrieval.errors import InvalidInput
 
 __all__ = ["App", "build_application", "run"]
 
 log = logging.getLogger(__name__)
 
-App = Application[ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any],
-                  JobQueue[ContextTypes.DEFAULT_TYPE]]
 CONCURRENT_UPDATES = 64
 
 
@@ -52,12 +46,12 @@ def build_application(settings: Settings, services: Services, *, timeout: float 
     """
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value().strip():
         raise InvalidInput("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and export its token)")
-    store = BotStore(settings.data_dir / "telegram.sqlite")
+    state = BotState(settings.data_dir / "telegram.sqlite")
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value().strip())
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(Retrying(store, backoff or Backoff(budget=settings.telegram_retry_budget_seconds)))
+        .rate_limiter(Retrying(state, backoff or Backoff(budget=settings.telegram_retry_budget_seconds)))
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -66,8 +60,7 @@ def build_application(settings: Settings, services: Services, *, timeout: float 
         base = settings.telegram_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application: App = builder.build()
-    application.bot_data[DEPS_KEY] = Deps(services, store, timeout)
-    services.insights.start()
+    application.bot_data[DEPS_KEY] = Deps(services, state, timeout)
     _add_handlers(application)
     application.add_error_handler(on_error)
     queue = application.job_queue
@@ -108,7 +101,7 @@ async def _post_init(application: App) -> None:
     try:
         for code in (None, *LANGUAGES):
             lang = code or "en"
-            commands = [BotCommand(name, text(lang, f"cmd_{name}")) for name in general.COMMANDS]
+            commands = [BotCommand(name, bot_text(f"cmd_{name}", lang)) for name in general.COMMANDS]
             await application.bot.set_my_commands(commands, language_code=code)
     except TelegramError as exc:
         log.warning("could not publish the command menu: %s", exc)
@@ -117,13 +110,14 @@ async def _post_init(application: App) -> None:
 async def _post_shutdown(application: App) -> None:
     deps_ = application.bot_data.get(DEPS_KEY)
     if isinstance(deps_, Deps):
-        deps_.store.close()
+        deps_.state.close()
 
 
 def run(settings: Settings, services: Services, *, webhook: str | None = None, listen: str = "127.0.0.1",
         port: int = 8443) -> None:
     """Run until interrupted: long polling, or a webhook at `webhook` served on `listen:port`."""
     application = build_application(settings, services)
+    services.start()
     if webhook is None:
         log.info("telegram bot: long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from assistant.messages import bot_text
+from bots.telegram.context import Context, call, deps
 from bots.telegram.demand import NEXT_DEMAND
-from bots.telegram.deps import (
-    Context,
-    acknowledge,
-    call,
-    chosen_language,
-    deps,
-    language_of,
-    reply_html,
-    show_typing,
-)
 from bots.telegram.format import answer_html, escape, partners_html
+from bots.telegram.language import chosen_language, language_of
 from bots.telegram.rating import feedback_buttons
+from bots.telegram.replies import acknowledge, reply_html, show_typing
 from bots.telegram.search import intro_buttons
-from bots.telegram.texts import text
 
 __all__ = ["ask", "match", "partners_for_need"]
 
@@ -40,7 +33,7 @@ async def ask(update: Update, context: Context) -> None:
     if context.user_data is not None:
         context.user_data[_NEED] = question
         context.user_data[NEXT_DEMAND] = answer.next_step["draft"] if answer.next_step else None
-    rows = [[InlineKeyboardButton(text(answer.language, "btn_partners"), callback_data=f"{_NEED}:")]]
+    rows = [[InlineKeyboardButton(bot_text("btn_partners", answer.language), callback_data=f"{_NEED}:")]]
     if answer.next_step:  # no clear match: offer to post the question as a demand (/demand, prefilled)
         rows.insert(0, [InlineKeyboardButton(answer.next_step["label"], callback_data="postdemand:")])
     rows.append(feedback_buttons(answer.answer_id))
@@ -70,13 +63,14 @@ def _last_need(context: Context) -> str:
 async def _suggest(update: Update, context: Context, need: str) -> None:
     lang = language_of(update, context)
     if not need:
-        await reply_html(update, context, [escape(text(lang, "match_usage", example=text(lang, "example_match")))])
+        usage = bot_text("match_usage", lang, example=bot_text("example_match", lang))
+        await reply_html(update, context, [escape(usage)])
         return
     await show_typing(update, context)
     partners = await call(context, deps(context).services.assistant.partners, need,
                           language=chosen_language(update, context), k=PARTNERS)
     if not partners:
-        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        await reply_html(update, context, [escape(bot_text("no_results", lang))])
         return
     targets = [(p.evidence[0], p.organization) for p in partners if p.evidence]
     await reply_html(update, context, [partners_html(partners, lang)], intro_buttons(context, targets))

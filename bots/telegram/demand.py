@@ -11,12 +11,15 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from assistant.demands import publish_demand, valid_contact
-from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
+from assistant.countries import country_code
+from assistant.messages import bot_text
+from assistant.records import valid_contact
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, matches_html, record_html
 from bots.telegram.keyboards import COOPERATION, choice_keyboard, fields_keyboard
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge, reply_html
 from bots.telegram.search import RESULTS, intro_buttons
-from bots.telegram.texts import country_code, text
 from retrieval.errors import InvalidInput
 from retrieval.record import FIELDS, parse_record
 
@@ -37,7 +40,7 @@ def _draft(context: Context) -> dict[str, Any]:
 
 async def _say(update: Update, context: Context, key: str, keyboard: InlineKeyboardMarkup | None = None,
                **values: object) -> None:
-    await reply_html(update, context, [escape(text(language_of(update, context), key, **values))], keyboard)
+    await reply_html(update, context, [escape(bot_text(key, language_of(update, context), **values))], keyboard)
 
 
 async def begin(update: Update, context: Context) -> int:
@@ -107,7 +110,7 @@ async def country(update: Update, context: Context) -> int:
         await _say(update, context, "bad_country")
         return COUNTRY
     _draft(context)["country"] = code
-    options = [(name, text(lang, f"coop_{name}")) for name in COOPERATION]
+    options = [(name, bot_text(f"coop_{name}", lang)) for name in COOPERATION]
     await _say(update, context, "demand_cooperation", keyboard=choice_keyboard("coop", options))
     return COOPERATION_TYPE
 
@@ -132,8 +135,9 @@ async def contact(update: Update, context: Context) -> int:
     draft["contact"] = value
     lang = language_of(update, context)
     preview = parse_record({"id": "preview", "kind": "demand", **draft})
-    buttons = choice_keyboard("demand", [("publish", text(lang, "btn_publish")), ("cancel", text(lang, "btn_cancel"))])
-    await reply_html(update, context, [escape(text(lang, "demand_confirm")), record_html(preview, lang)], buttons)
+    buttons = choice_keyboard("demand", [("publish", bot_text("btn_publish", lang)),
+                                         ("cancel", bot_text("btn_cancel", lang))])
+    await reply_html(update, context, [escape(bot_text("demand_confirm", lang)), record_html(preview, lang)], buttons)
     return CONFIRM
 
 
@@ -147,9 +151,9 @@ async def confirm(update: Update, context: Context) -> int:
     assert user is not None and chat is not None
     services = deps(context).services
     try:
-        record = await call(context, publish_demand, services.index, dict(_draft(context)), source="telegram")
+        record = await call(context, services.records.publish_demand, dict(_draft(context)), source="telegram")
     except InvalidInput as exc:
-        await reply_html(update, context, [escape(text(language_of(update, context), "error")),
+        await reply_html(update, context, [escape(bot_text("error", language_of(update, context))),
                                            f"<code>{escape(str(exc))}</code>"])
         return ConversationHandler.END
     record_id = record.id

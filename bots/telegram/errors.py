@@ -7,9 +7,10 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bots.telegram.deps import BackendTimeout, Context, language_of
+from assistant.messages import bot_text
+from bots.telegram.context import BackendTimeout, Context
 from bots.telegram.format import escape
-from bots.telegram.texts import text
+from bots.telegram.language import language_of
 from retrieval.errors import Unavailable
 
 __all__ = ["on_error"]
@@ -28,6 +29,6 @@ async def on_error(update: object, context: Context) -> None:
         return
     key = "busy" if isinstance(error, BackendTimeout | Unavailable) else "error"
     try:
-        await context.bot.send_message(update.effective_chat.id, escape(text(language_of(update, context), key)))
+        await context.bot.send_message(update.effective_chat.id, escape(bot_text(key, language_of(update, context))))
     except Exception:  # the error handler itself must never raise
         log.exception("could not tell chat %s about the error", update.effective_chat.id)

@@ -7,10 +7,13 @@ import logging
 from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from assistant.messages import bot_text
 from bots.telegram import chat
-from bots.telegram.deps import Context, call, deps, language_of, reply_html
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape
-from bots.telegram.rating import feedback_buttons, feedback_text
+from bots.telegram.language import language_of
+from bots.telegram.rating import feedback_buttons
+from bots.telegram.replies import reply_html
 from retrieval.errors import NotFound
 
 __all__ = ["PATTERN", "comment", "rate"]
@@ -32,9 +35,9 @@ async def rate(update: Update, context: Context) -> None:
     try:
         await call(context, deps(context).services.insights.rate, answer_id, rating)
     except NotFound:
-        await _toast(update, feedback_text(lang, "unknown"))
+        await _toast(update, bot_text("feedback_unknown", lang))
         return
-    await _toast(update, feedback_text(lang, "thanks"))
+    await _toast(update, bot_text("feedback_thanks", lang))
     await _mark(update, answer_id, rating)
     if rating == "down":
         await _ask_comment(update, context, answer_id, lang)
@@ -51,7 +54,7 @@ async def comment(update: Update, context: Context) -> None:
         await chat.ask(update, context)
         return
     await call(context, deps(context).services.insights.rate, answer_id, "down", message.text[:_MAX_COMMENT])
-    await reply_html(update, context, [escape(feedback_text(language_of(update, context), "comment_saved"))])
+    await reply_html(update, context, [escape(bot_text("feedback_comment_saved", language_of(update, context)))])
 
 
 async def _toast(update: Update, message: str) -> None:
@@ -80,8 +83,8 @@ async def _mark(update: Update, answer_id: str, rating: str) -> None:
 async def _ask_comment(update: Update, context: Context, answer_id: str, language: str) -> None:
     """A prompt the client answers as a reply; which answer it is about is remembered for this user."""
     assert update.effective_chat is not None
-    prompt = await context.bot.send_message(update.effective_chat.id, escape(feedback_text(language, "ask_comment")),
-                                            reply_markup=ForceReply(selective=True))
+    ask = escape(bot_text("feedback_ask_comment", language))
+    prompt = await context.bot.send_message(update.effective_chat.id, ask, reply_markup=ForceReply(selective=True))
     if context.user_data is not None:
         pending: dict[int, str] = context.user_data.setdefault(_PROMPTS, {})
         pending[prompt.message_id] = answer_id

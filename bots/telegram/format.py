@@ -10,11 +10,11 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.countries import country_name
 from assistant.links import is_public_url
-from assistant.messages import localize
+from assistant.messages import bot_text, localize
 from assistant.results import Answer, Match, Partner
 from assistant.translation import RecordTranslation
-from bots.telegram.texts import country_name, text
 from retrieval.record import Record
 
 __all__ = ["LIMIT", "answer_html", "escape", "hit_html", "matches_html", "partners_html", "record_html",
@@ -109,7 +109,7 @@ def answer_html(answer: Answer) -> list[str]:
     lang = answer.language
     blocks = [escape(answer.answer)]
     if answer.citations:
-        lines = [f"<b>{escape(text(lang, 'sources'))}</b>"]
+        lines = [f"<b>{escape(bot_text('sources', lang))}</b>"]
         for number, citation in enumerate(answer.citations, 1):
             where = _where(citation.organization, citation.country, lang)
             suffix = f" — {escape(where)}" if where else ""
@@ -129,7 +129,7 @@ def hit_html(record: Record, snippet: str, rank: int, language: str,
     """One search result: kind, title, where, snippet; a machine translation labelled, with the original title."""
     where = _where(record.organization, record.country, language)
     title = translation["title"] if translation else record.title
-    lines = [f"{rank}. <i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(title)}</b>"]
+    lines = [f"{rank}. <i>{escape(bot_text('kind_' + record.kind, language))}</i>", f"<b>{escape(title)}</b>"]
     if translation:
         lines.append(_translated_from(record.title, language))
         snippet = translation["snippet"] or snippet
@@ -140,7 +140,7 @@ def hit_html(record: Record, snippet: str, rank: int, language: str,
 
 
 def _translated_from(original: str, language: str) -> str:
-    return f"<i>{escape(text(language, 'machine_translation'))}</i> · {escape(original)}"
+    return f"<i>{escape(bot_text('machine_translation', language))}</i> · {escape(original)}"
 
 
 def record_html(record: Record, language: str, page_url: str | None = None,
@@ -149,18 +149,18 @@ def record_html(record: Record, language: str, page_url: str | None = None,
     `page_url` adds its web page (a link when public, else the address as text: Telegram refuses links to loopback
     addresses)."""
     title = translation.title if translation else record.title
-    lines = [f"<i>{escape(text(language, 'kind_' + record.kind))}</i>", f"<b>{escape(title)}</b>"]
+    lines = [f"<i>{escape(bot_text('kind_' + record.kind, language))}</i>", f"<b>{escape(title)}</b>"]
     lines += [_translated_from(record.title, language), ""] if translation else [""]
     rows = [
         ("label_organization", record.organization),
         ("label_country", country_name(record.country, language) if record.country else None),
-        ("label_field", text(language, f"field_{record.field}") if record.field else None),
+        ("label_field", bot_text(f"field_{record.field}", language) if record.field else None),
         ("label_trl", str(record.trl) if record.trl else None),
         ("label_cooperation", ", ".join(record.cooperation) or None),
         ("label_contact", record.contact),
         ("label_link", record.url),
     ]
-    lines += [f"{escape(text(language, key))}: {escape(value)}" for key, value in rows if value]
+    lines += [f"{escape(bot_text(key, language))}: {escape(value)}" for key, value in rows if value]
     if page_url:
         label = escape(localize("page_open", language))
         lines.append(f'<a href="{html.escape(page_url, quote=True)}">{label}</a>' if is_public_url(page_url)
@@ -172,7 +172,7 @@ def record_html(record: Record, language: str, page_url: str | None = None,
 
 def partners_html(partners: Sequence[Partner], language: str) -> str:
     """Ranked partner suggestions with the reason and the ids of the records behind each."""
-    lines = [f"<b>{escape(text(language, 'partners'))}</b>"]
+    lines = [f"<b>{escape(bot_text('partners', language))}</b>"]
     for number, partner in enumerate(partners, 1):
         where = _where(partner.organization, partner.country, language)
         lines.append(f"\n{number}. <b>{escape(where)}</b>")
@@ -180,13 +180,13 @@ def partners_html(partners: Sequence[Partner], language: str) -> str:
             lines.append(escape(partner.reason))
         if partner.evidence:
             ids = ", ".join(f"<code>{escape(rid)}</code>" for rid in partner.evidence)
-            lines.append(f"{escape(text(language, 'evidence'))}: {ids}")
+            lines.append(f"{escape(bot_text('evidence', language))}: {ids}")
     return "\n".join(lines)
 
 
 def matches_html(matches: Sequence[Match], language: str, heading: str = "matches") -> str:
     """Counterpart records with the reasons they match."""
-    lines = [f"<b>{escape(text(language, heading))}</b>"]
+    lines = [f"<b>{escape(bot_text(heading, language))}</b>"]
     for number, match in enumerate(matches, 1):
         org = f" — {escape(match.organization)}" if match.organization else ""
         lines.append(f"\n{number}. <b>{escape(match.title)}</b>{org}")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from assistant.languages import LANGUAGES
-from bots.telegram.deps import Context, acknowledge, deps, language_of
+from assistant.messages import bot_text
+from bots.telegram.context import Context, deps
 from bots.telegram.format import escape
 from bots.telegram.keyboards import languages_keyboard
-from bots.telegram.texts import text
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge
 
 __all__ = ["COMMANDS", "choose_language", "help_command", "language_chosen", "stale_button", "start",
            "unknown_command"]
@@ -22,7 +24,7 @@ async def start(update: Update, context: Context) -> None:
     assert update.message is not None
     lang = language_of(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
-    body = "\n\n".join(escape(text(lang, key, name=name)) for key in ("welcome", "welcome_hint", "choose_language"))
+    body = "\n\n".join(escape(bot_text(key, lang, name=name)) for key in ("welcome", "welcome_hint", "choose_language"))
     await update.message.reply_text(body, reply_markup=languages_keyboard())
 
 
@@ -30,7 +32,7 @@ async def choose_language(update: Update, context: Context) -> None:
     """/language: the 17 languages as buttons."""
     assert update.message is not None
     lang = language_of(update, context)
-    await update.message.reply_text(escape(text(lang, "choose_language")), reply_markup=languages_keyboard())
+    await update.message.reply_text(escape(bot_text("choose_language", lang)), reply_markup=languages_keyboard())
 
 
 async def language_chosen(update: Update, context: Context) -> None:
@@ -41,15 +43,15 @@ async def language_chosen(update: Update, context: Context) -> None:
     await acknowledge(update)
     if code not in LANGUAGES:
         return
-    deps(context).store.set_language(query.from_user.id, code)
-    await query.edit_message_text(escape(text(code, "language_set", language=LANGUAGES[code])))
+    deps(context).state.set_language(query.from_user.id, code)
+    await query.edit_message_text(escape(bot_text("language_set", code, language=LANGUAGES[code])))
     if update.effective_chat:
         await context.bot.send_message(update.effective_chat.id, _help_html(code))
 
 
 def _help_html(lang: str) -> str:
-    lines = [escape(text(lang, "help")), ""]
-    lines += [f"/{name} — {escape(text(lang, 'cmd_' + name))}" for name in COMMANDS]
+    lines = [escape(bot_text("help", lang)), ""]
+    lines += [f"/{name} — {escape(bot_text('cmd_' + name, lang))}" for name in COMMANDS]
     return "\n".join(lines)
 
 
@@ -62,7 +64,7 @@ async def help_command(update: Update, context: Context) -> None:
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know."""
     assert update.message is not None
-    await update.message.reply_text(escape(text(language_of(update, context), "unknown_command")))
+    await update.message.reply_text(escape(bot_text("unknown_command", language_of(update, context))))
 
 
 async def stale_button(update: Update, context: Context) -> None:

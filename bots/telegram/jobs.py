@@ -13,12 +13,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from assistant.languages import LANGUAGES
-from bots.telegram.deps import Context, call, deps, send_html
+from assistant.messages import bot_text
+from bots.telegram.bot_state import Queued, Subscription
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, hit_html
 from bots.telegram.keyboards import encode
+from bots.telegram.replies import send_html
 from bots.telegram.retry import resendable, retry_after_seconds, single_attempt, transient
-from bots.telegram.store import Queued, Subscription
-from bots.telegram.texts import text
 from retrieval.record import Record
 
 __all__ = ["DIGEST_EVERY", "MAX_ATTEMPTS", "deliver_replies", "send_digests"]
@@ -37,13 +38,13 @@ _OUTBOX_PAUSED_UNTIL = "ttc_outbox_paused_until"
 
 async def send_digests(context: Context) -> None:
     """For each chat due a digest: new records that rank in the top hits of its topics, in one digest."""
-    store = deps(context).store
+    state = deps(context).state
     by_chat: dict[int, list[Subscription]] = defaultdict(list)
-    for subscription in store.subscriptions():
+    for subscription in state.subscriptions():
         by_chat[subscription.chat_id].append(subscription)
     now = datetime.now(UTC)
     for chat_id, subscriptions in by_chat.items():
-        last = store.last_digest(chat_id)
+        last = state.last_digest(chat_id)
         if last and now - datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) < DIGEST_EVERY:
             continue
         sections: list[tuple[Subscription, list[tuple[Record, str]]]] = []
@@ -57,19 +58,19 @@ async def send_digests(context: Context) -> None:
         if sections and not await _send_digest(context, chat_id, sections):
             continue
         if sections:
-            store.digest_sent(chat_id, now)
+            state.digest_sent(chat_id, now)
         for subscription, newest in advanced:
-            store.advance(chat_id, subscription.topic, newest)
+            state.advance(chat_id, subscription.topic, newest)
 
 
 async def _new_for(context: Context, subscription: Subscription) -> tuple[list[tuple[Record, str]], str | None]:
     """(new records relevant to the topic, stamp of the newest record written since the last look)."""
-    services = deps(context).services
-    written = await call(context, services.index.catalog.changed_since, subscription.since)
+    records = deps(context).services.records
+    written = await call(context, records.changed_since, subscription.since)
     if not written:
         return [], None
     fresh = {record.id for _, record in written}
-    hits = await call(context, services.index.search, subscription.topic, _TOP)
+    hits = await call(context, records.search, subscription.topic, _TOP)
     found = [(hit.record, hit.snippet) for hit in hits if hit.record.id in fresh][:_PER_TOPIC]
     return found, written[-1][0]
 
@@ -77,22 +78,22 @@ async def _new_for(context: Context, subscription: Subscription) -> tuple[list[t
 async def _send_digest(context: Context, chat_id: int,
                        sections: list[tuple[Subscription, list[tuple[Record, str]]]]) -> bool:
     """Send one digest; False when it could not be delivered and should be retried."""
-    store = deps(context).store
+    state = deps(context).state
     # In a private chat the chat id is the user id: follow a language chosen after subscribing.
-    lang = store.language(chat_id) or sections[0][0].language
+    lang = state.language(chat_id) or sections[0][0].language
     blocks: list[str] = []
     buttons: list[list[InlineKeyboardButton]] = []
     for subscription, found in sections:
-        blocks.append(f"<b>{escape(text(lang, 'digest', topic=subscription.topic))}</b>")
+        blocks.append(f"<b>{escape(bot_text('digest', lang, topic=subscription.topic))}</b>")
         for record, snippet in found:
             blocks.append(hit_html(record, snippet, len(buttons) + 1, lang))
-            label = f"{len(buttons) + 1}. {text(lang, 'btn_details')}: {record.title}"[:60]
-            buttons.append([InlineKeyboardButton(label, callback_data=encode(store, "details", record.id))])
+            label = f"{len(buttons) + 1}. {bot_text('btn_details', lang)}: {record.title}"[:60]
+            buttons.append([InlineKeyboardButton(label, callback_data=encode(state, "details", record.id))])
     try:
         await send_html(context.bot, chat_id, blocks, InlineKeyboardMarkup(buttons))
     except Forbidden:
         log.info("chat %s blocked the bot; its subscriptions are removed", chat_id)
-        store.unsubscribe(chat_id)
+        state.unsubscribe(chat_id)
         return False
     except TelegramError as exc:
         log.warning("digest to chat %s failed, will retry: %s", chat_id, exc)
@@ -114,8 +115,8 @@ async def deliver_replies(context: Context) -> None:
 
 async def _send_queued(context: Context) -> bool:
     """Send the bot's queued messages, oldest first; False when Telegram is still failing."""
-    store = deps(context).store
-    for item in store.queued():
+    state = deps(context).state
+    for item in state.queued():
         try:
             await _resend(context, item)
         except TelegramError as exc:
@@ -124,7 +125,7 @@ async def _send_queued(context: Context) -> bool:
                 return False
             # Refused (blocked bot, bad request), or timed out after Telegram had it: sending again won't help.
             log.warning("queued %s %s to chat %s dropped: %s", item.method, item.id, item.chat_id, exc)
-        store.dequeue(item.id)
+        state.dequeue(item.id)
     return True
 
 
@@ -143,7 +144,7 @@ async def _send_staff_replies(context: Context) -> None:
         if delivery.attempts >= MAX_ATTEMPTS or not (delivery.chat_id or "").lstrip("-").isdigit():
             continue
         lang = delivery.language if delivery.language in LANGUAGES else "en"
-        blocks = [f"<b>{escape(text(lang, 'staff_reply'))}</b>", escape(delivery.text)]
+        blocks = [f"<b>{escape(bot_text('staff_reply', lang))}</b>", escape(delivery.text)]
         try:
             await send_html(context.bot, int(delivery.chat_id or 0), blocks)
         except TelegramError as exc:

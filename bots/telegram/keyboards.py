@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from assistant.languages import LANGUAGES
-from assistant.messages import localize
-from bots.telegram.store import BotStore
-from bots.telegram.texts import text
+from assistant.messages import bot_text, localize
+from bots.telegram.bot_state import BotState
 from retrieval.record import FIELDS
 
 __all__ = [
@@ -26,19 +25,19 @@ COOPERATION: tuple[str, ...] = ("licensing", "joint_development", "investment", 
 _MAX_CALLBACK_BYTES = 64
 
 
-def encode(store: BotStore, action: str, value: str) -> str:
-    """Callback data for a button; long values (record ids may be 200 characters) go through the store."""
+def encode(state: BotState, action: str, value: str) -> str:
+    """Callback data for a button; long values (record ids may be 200 characters) are kept in the bot state."""
     data = f"{action}:{value}"
     if len(data.encode("utf-8")) <= _MAX_CALLBACK_BYTES:
         return data
-    return f"{action}#{store.remember(value)}"
+    return f"{action}#{state.remember(value)}"
 
 
-def decode(store: BotStore, data: str) -> tuple[str, str | None]:
+def decode(state: BotState, data: str) -> tuple[str, str | None]:
     """(action, value) of callback data; the value is None when a remembered token is unknown."""
     if "#" in data and (":" not in data or data.index("#") < data.index(":")):
         action, token = data.split("#", 1)
-        return action, store.recall(token)
+        return action, state.recall(token)
     action, _, value = data.partition(":")
     return action, value
 
@@ -49,15 +48,17 @@ def languages_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
-def record_keyboard(store: BotStore, record_id: str, language: str, *, details: bool = True,
+def record_keyboard(state: BotState, record_id: str, language: str, *, details: bool = True,
                     page_url: str | None = None) -> InlineKeyboardMarkup:
     """Buttons under a record: Details (optional), Request introduction, Find partners, and a link to the
     record's web page when `page_url` is given (a public address: Telegram refuses loopback ones)."""
-    row = [InlineKeyboardButton(text(language, "btn_details"), callback_data=encode(store, "details", record_id))]
+    row = [InlineKeyboardButton(bot_text("btn_details", language), callback_data=encode(state, "details", record_id))]
     if not details:
         row = []
-    row.append(InlineKeyboardButton(text(language, "btn_introduce"), callback_data=encode(store, "intro", record_id)))
-    partners = InlineKeyboardButton(text(language, "btn_partners"), callback_data=encode(store, "partners", record_id))
+    row.append(InlineKeyboardButton(bot_text("btn_introduce", language),
+                                    callback_data=encode(state, "intro", record_id)))
+    partners = InlineKeyboardButton(bot_text("btn_partners", language),
+                                    callback_data=encode(state, "partners", record_id))
     rows = [row, [partners]]
     if page_url:
         rows.append([InlineKeyboardButton(localize("page_open", language), url=page_url)])
@@ -66,7 +67,8 @@ def record_keyboard(store: BotStore, record_id: str, language: str, *, details: 
 
 def fields_keyboard(language: str) -> InlineKeyboardMarkup:
     """The fields of the record schema, two per row, in the user's language."""
-    buttons = [InlineKeyboardButton(text(language, f"field_{name}"), callback_data=f"field:{name}") for name in FIELDS]
+    buttons = [InlineKeyboardButton(bot_text(f"field_{name}", language), callback_data=f"field:{name}")
+               for name in FIELDS]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 

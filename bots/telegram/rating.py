@@ -1,31 +1,14 @@
-"""👍 / 👎 under every answer (callback data `fb:<up|down>:<answer id>`) and the feedback messages, 17 languages."""
+"""👍 / 👎 under every answer (callback data `fb:<up|down>:<answer id>`); their messages are the bot's
+`feedback_*` texts (prompts/telegram/)."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib.resources import files
-
 from telegram import InlineKeyboardButton
 
-from assistant.languages import LANGUAGES
-
-__all__ = ["feedback_buttons", "feedback_text"]
+__all__ = ["feedback_buttons"]
 
 _EMOJI = {"up": "👍", "down": "👎"}
 
-
-@lru_cache(maxsize=1)
-def _catalog() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = json.loads(files("prompts").joinpath("feedback.json").read_text("utf-8"))
-    return data
-
-
-def feedback_text(language: str, key: str) -> str:
-    """A feedback message in `language` (English when missing)."""
-    catalog = _catalog()
-    own = catalog.get(language, {}) if language in LANGUAGES else {}
-    return own.get(key) or catalog["en"][key]
 
 
 def feedback_buttons(answer_id: str, chosen: str | None = None) -> list[InlineKeyboardButton]:

@@ -18,7 +18,7 @@ through it (getUpdates excepted). What is retried, and why it does not send a me
   `deps.acknowledge`).
 
 Waiting is bounded by `Backoff.budget` per call. When a message (sendMessage, editMessageText) is still not
-accepted, it goes to the bot's durable outbox (`BotStore.queue`) and the outbox job sends it later; the
+accepted, it goes to the bot's durable outbox (`BotState.queue`) and the outbox job sends it later; the
 handler gets a placeholder Message (message_id 0 when sending) and carries on, so a dialogue's state still
 advances. While a chat has messages waiting, its new messages queue behind them, so they arrive in order.
 """
@@ -42,7 +42,7 @@ from telegram import TelegramObject
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
-from bots.telegram.store import BotStore
+from bots.telegram.bot_state import BotState
 
 __all__ = ["QUEUED_METHODS", "Backoff", "Retrying", "resendable", "retry_after_seconds", "single_attempt",
            "transient"]
@@ -104,8 +104,8 @@ def single_attempt() -> Iterator[None]:
 class Retrying(BaseRateLimiter[None]):
     """The Application's rate limiter: retries transient failures, queues messages that still fail."""
 
-    def __init__(self, store: BotStore, backoff: Backoff | None = None) -> None:
-        self._store = store
+    def __init__(self, state: BotState, backoff: Backoff | None = None) -> None:
+        self._state = state
         self._backoff = backoff or Backoff()
 
     async def initialize(self) -> None:
@@ -121,7 +121,7 @@ class Retrying(BaseRateLimiter[None]):
         if _single_attempt.get() or endpoint in _ONE_SHOT:
             return await callback(*args, **kwargs)
         queueable = endpoint in QUEUED_METHODS and "chat_id" in data
-        if queueable and self._store.has_queued(str(data["chat_id"])):
+        if queueable and self._state.has_queued(str(data["chat_id"])):
             return self._queue(endpoint, data, "earlier messages to this chat are waiting")
         deadline = time.monotonic() + self._backoff.budget
         attempt = 0
@@ -142,7 +142,7 @@ class Retrying(BaseRateLimiter[None]):
 
     def _queue(self, endpoint: str, data: dict[str, Any], reason: str) -> dict[str, Any]:
         chat_id = str(data["chat_id"])
-        self._store.queue(chat_id, endpoint, json.dumps({key: _plain(value) for key, value in data.items()}))
+        self._state.queue(chat_id, endpoint, json.dumps({key: _plain(value) for key, value in data.items()}))
         log.warning("%s to chat %s queued for the outbox: %s", endpoint, chat_id, reason)
         # What Telegram would have answered, minus what only Telegram knows: message_id 0 means "not sent yet".
         chat = int(chat_id) if chat_id.lstrip("-").isdigit() else 0

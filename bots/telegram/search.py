@@ -5,10 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from assistant.links import is_public_url, record_page_url
-from bots.telegram.deps import Context, acknowledge, call, deps, language_of, reply_html
+from assistant.messages import bot_text
+from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, hit_html, matches_html, record_html
 from bots.telegram.keyboards import decode, encode, record_keyboard
-from bots.telegram.texts import text
+from bots.telegram.language import language_of
+from bots.telegram.replies import acknowledge, reply_html
 from retrieval.record import Record
 
 __all__ = ["RESULTS", "details", "intro_buttons", "introduction", "record_partners", "search", "send_results"]
@@ -23,25 +25,26 @@ async def search(update: Update, context: Context) -> None:
     lang = language_of(update, context)
     query = " ".join(context.args or [])[:_MAX_QUERY].strip()
     if not query:
-        await update.message.reply_text(escape(text(lang, "search_usage", example=text(lang, "example_search"))))
+        usage = bot_text("search_usage", lang, example=bot_text("example_search", lang))
+        await update.message.reply_text(escape(usage))
         return
-    hits = await call(context, deps(context).services.index.search, query, RESULTS)
+    hits = await call(context, deps(context).services.records.search, query, RESULTS)
     await send_results(update, context, [(hit.record, hit.snippet) for hit in hits],
-                       text(lang, "results", query=query))
+                       bot_text("results", lang, query=query))
 
 
 async def send_results(update: Update, context: Context, results: list[tuple[Record, str]], heading: str) -> None:
     """A heading, then one message per record with Details / Request introduction / Find partners."""
     lang = language_of(update, context)
-    store = deps(context).store
+    state = deps(context).state
     if not results:
-        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        await reply_html(update, context, [escape(bot_text("no_results", lang))])
         return
     translations = await call(context, deps(context).services.assistant.translate_hits, results, lang)
     await reply_html(update, context, [f"<b>{escape(heading)}</b>"])
     for rank, ((record, snippet), translation) in enumerate(zip(results, translations, strict=True), 1):
         await reply_html(update, context, [hit_html(record, snippet, rank, lang, translation)],
-                         record_keyboard(store, record.id, lang))
+                         record_keyboard(state, record.id, lang))
 
 
 async def _record_of(update: Update, context: Context) -> Record | None:
@@ -49,10 +52,10 @@ async def _record_of(update: Update, context: Context) -> Record | None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await acknowledge(update)
-    _, record_id = decode(deps(context).store, query.data)
-    record = await call(context, deps(context).services.index.get, record_id) if record_id else None
+    _, record_id = decode(deps(context).state, query.data)
+    record = await call(context, deps(context).services.records.get, record_id) if record_id else None
     if record is None:
-        await reply_html(update, context, [escape(text(language_of(update, context), "record_gone"))])
+        await reply_html(update, context, [escape(bot_text("record_gone", language_of(update, context)))])
     return record
 
 
@@ -64,7 +67,7 @@ async def details(update: Update, context: Context) -> None:
         page = record_page_url(deps(context).services.settings.public_base_url(), record.id, lang)
         translation = await call(context, deps(context).services.assistant.translate_record, record, lang)
         await reply_html(update, context, [record_html(record, lang, page, translation)],
-                         record_keyboard(deps(context).store, record.id, lang, details=False,
+                         record_keyboard(deps(context).state, record.id, lang, details=False,
                                          page_url=page if is_public_url(page) else None))
 
 
@@ -81,7 +84,7 @@ async def introduction(update: Update, context: Context) -> None:
                + (f" ({record.organization})" if record.organization else ""))
     inquiry = await call(context, deps(context).services.inquiries.create, message=message, channel="telegram",
                          contact=contact, language=lang, record_ids=[record.id], chat_id=str(chat.id))
-    await reply_html(update, context, [escape(text(lang, "intro_done", id=inquiry.id))])
+    await reply_html(update, context, [escape(bot_text("intro_done", lang, id=inquiry.id))])
 
 
 async def record_partners(update: Update, context: Context) -> None:
@@ -93,7 +96,7 @@ async def record_partners(update: Update, context: Context) -> None:
     matches = await call(context, deps(context).services.assistant.match, record_id=record.id, kind=record.kind,
                          k=RESULTS, language=lang)
     if not matches:
-        await reply_html(update, context, [escape(text(lang, "no_results"))])
+        await reply_html(update, context, [escape(bot_text("no_results", lang))])
         return
     await reply_html(update, context, [matches_html(matches, lang, "partners")],
                      intro_buttons(context, [(m.id, m.organization or m.title) for m in matches]))
@@ -101,6 +104,6 @@ async def record_partners(update: Update, context: Context) -> None:
 
 def intro_buttons(context: Context, targets: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One "🤝 <name>" introduction button per (record id, name)."""
-    store = deps(context).store
-    return InlineKeyboardMarkup([[InlineKeyboardButton(f"🤝 {name}"[:60], callback_data=encode(store, "intro", rid))]
+    state = deps(context).state
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"🤝 {name}"[:60], callback_data=encode(state, "intro", rid))]
                                  for rid, name in targets])

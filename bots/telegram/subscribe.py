@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bots.telegram.deps import Context, deps, language_of
+from assistant.messages import bot_text
+from bots.telegram.context import Context, deps
 from bots.telegram.format import escape
-from bots.telegram.texts import text
+from bots.telegram.language import language_of
 
 __all__ = ["MAX_SUBSCRIPTIONS", "subscribe", "unsubscribe"]
 
@@ -18,21 +19,21 @@ async def subscribe(update: Update, context: Context) -> None:
     """/subscribe <topic>: alerts for that topic; without a topic, the current subscriptions."""
     assert update.message is not None and update.effective_chat is not None
     lang = language_of(update, context)
-    store = deps(context).store
+    state = deps(context).state
     chat_id = update.effective_chat.id
     topic = " ".join(context.args or [])[:_MAX_TOPIC].strip()
-    current = store.subscriptions(chat_id)
+    current = state.subscriptions(chat_id)
     if not topic:
-        lines = [text(lang, "subscribe_usage", example=text(lang, "example_subscribe"))]
+        lines = [bot_text("subscribe_usage", lang, example=bot_text("example_subscribe", lang))]
         if current:
-            lines.insert(0, text(lang, "subscriptions", topics=", ".join(f"“{s.topic}”" for s in current)))
+            lines.insert(0, bot_text("subscriptions", lang, topics=", ".join(f"“{s.topic}”" for s in current)))
         await update.message.reply_text(escape("\n\n".join(lines)))
         return
     if len(current) >= MAX_SUBSCRIPTIONS and topic.casefold() not in {s.topic.casefold() for s in current}:
-        await update.message.reply_text(escape(text(lang, "too_many_subscriptions", limit=MAX_SUBSCRIPTIONS)))
+        await update.message.reply_text(escape(bot_text("too_many_subscriptions", lang, limit=MAX_SUBSCRIPTIONS)))
         return
-    store.subscribe(chat_id, topic, lang)
-    await update.message.reply_text(escape(text(lang, "subscribed", topic=topic)))
+    state.subscribe(chat_id, topic, lang)
+    await update.message.reply_text(escape(bot_text("subscribed", lang, topic=topic)))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -40,6 +41,6 @@ async def unsubscribe(update: Update, context: Context) -> None:
     assert update.message is not None and update.effective_chat is not None
     lang = language_of(update, context)
     topic = " ".join(context.args or []).strip() or None
-    removed = deps(context).store.unsubscribe(update.effective_chat.id, topic)
+    removed = deps(context).state.unsubscribe(update.effective_chat.id, topic)
     key = ("unsubscribed" if topic else "unsubscribed_all") if removed else "no_subscription"
-    await update.message.reply_text(escape(text(lang, key, topic=topic or "")))
+    await update.message.reply_text(escape(bot_text(key, lang, topic=topic or "")))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 import signal
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -19,8 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-if TYPE_CHECKING:
-    from bots.telegram.app import App
+from bots.telegram.context import App
 
 __all__ = ["serve_webhook", "webhook_app"]
 

@@ -32,8 +32,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or await run_in_threadpool(build_services, settings)
-        app.state.services.insights.start()
-        app.state.services.assistant.translations.listen(app.state.metrics.translation)
+        app.state.services.start()
+        app.state.services.translations.listen(app.state.metrics.translation)
         try:
             yield
         finally:

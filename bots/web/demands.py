@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from assistant.demands import publish_demand
 from assistant.services import Services
 from bots.web.deps import ServicesDep
 from bots.web.fields import NOT_BLANK
@@ -20,7 +19,7 @@ __all__ = ["DemandRequest", "router"]
 
 router = APIRouter(tags=["records"])
 MATCHES = 5
-# what `assistant.demands.valid_contact` accepts, as a schema pattern (a phone number: six digits or more)
+# what `assistant.records.valid_contact` accepts, as a schema pattern (a phone number: six digits or more)
 CONTACT = r"^(?:[^@\s]+@[^@\s]+\.[^@\s]{2,}|\+?(?:[\s().\-]*\d){6}[\d\s().\-]*)$"
 Cooperation = Literal["licensing", "joint_development", "investment", "sale", "consulting"]  # as the /demand dialogue
 
@@ -51,7 +50,7 @@ def _publish(services: Services, body: DemandRequest) -> dict[str, Any]:
         data["language"] = body.language
     if body.country:
         data["country"] = body.country.upper()
-    record = publish_demand(services.index, data, source="web")
+    record = services.records.publish_demand(data, source="web")
     matches = services.assistant.match(record_id=record.id, kind="demand", k=MATCHES, language=body.language)
     return {"id": record.id, "record": record.model_dump(), "matches": [m.as_dict() for m in matches]}
 

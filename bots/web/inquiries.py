@@ -17,6 +17,7 @@ from assistant.services import Services
 from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
 from bots.web.errors import STAFF_RESPONSES
+from bots.web.headers import page_headers
 from bots.web.ratelimit import rate_limited
 from retrieval.record import FIELDS
 
@@ -29,14 +30,7 @@ Status = Literal["new", "in_progress", "answered", "closed", "spam"]
 Intent = Literal["partner_search", "licensing", "technology_request", "investment", "event", "support", "spam"]
 RecordId = Annotated[str, Field(min_length=1, max_length=200)]
 
-# The staff page renders user text with textContent only; the policy is the second line of defence.
-_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+_PAGE_HEADERS = page_headers(private=True)
 
 
 class InquiryIn(BaseModel):
@@ -73,7 +67,7 @@ def _detail(services: Services, inquiry: Inquiry) -> dict[str, Any]:
     data = inquiry.as_dict()
     related = []
     for record_id in [*inquiry.record_ids, *inquiry.suggested_record_ids]:
-        record = services.index.get(record_id)
+        record = services.records.get(record_id)
         if record is not None:
             related.append({"id": record.id, "kind": record.kind, "title": record.title,
                             "organization": record.organization, "country": record.country,

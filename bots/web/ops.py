@@ -19,9 +19,8 @@ router = APIRouter(tags=["operations"])
 async def healthz(services: ServicesDep) -> dict[str, Any]:
     """`{"status":"ok","records":N,"pending_vectors":P}`: P records are searchable lexically only, until
     `ttc embed` (or an ingest) has computed their vectors."""
-    catalog = services.index.catalog
-    records, pending = await run_in_threadpool(lambda: (catalog.count(), catalog.count_pending()))
-    return {"status": "ok", "records": records, "pending_vectors": pending}
+    counts = await run_in_threadpool(services.records.counts)
+    return {"status": "ok", "records": counts.records, "pending_vectors": counts.pending_vectors}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
@@ -29,6 +28,5 @@ async def healthz(services: ServicesDep) -> dict[str, Any]:
 async def metrics(request: Request, services: ServicesDep) -> Response:
     """Request counts and latency histograms by route template and status, and the records gauge."""
     registry: Metrics = request.app.state.metrics
-    catalog = services.index.catalog
-    records, pending = await run_in_threadpool(lambda: (catalog.count(), catalog.count_pending()))
-    return Response(registry.render(records, pending), media_type=CONTENT_TYPE)
+    counts = await run_in_threadpool(services.records.counts)
+    return Response(registry.render(counts.records, counts.pending_vectors), media_type=CONTENT_TYPE)

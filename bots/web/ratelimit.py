@@ -10,7 +10,6 @@ The shared window costs one short write transaction per limited request (about 0
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from fastapi import HTTPException, Request
+
+from retrieval import sqlite
 
 __all__ = ["Limiter", "RateLimiter", "SharedRateLimiter", "rate_limited"]
 
@@ -65,12 +66,8 @@ class SharedRateLimiter:
     def __init__(self, path: Path, per_minute: int, window: float = 60.0) -> None:
         self.per_minute = per_minute
         self.window = window
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
         # the window is worth nothing after a crash: skip the fsyncs
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.executescript(_SCHEMA)
+        self._db = sqlite.connect(path, schema=_SCHEMA, timeout=10, synchronous="OFF")
         self._lock = threading.Lock()
         self._swept = 0.0
 

@@ -21,6 +21,7 @@ from assistant.languages import LANGUAGES
 from assistant.messages import localize
 from assistant.results import Match
 from bots.web.deps import ServicesDep
+from bots.web.headers import page_headers
 from bots.web.record_view import RecordView, pick_page_language, record_view
 from retrieval.errors import TTCError
 
@@ -30,13 +31,7 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 RELATED = 5
-_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-cache",
-}
+_HEADERS = page_headers(script=False)
 
 
 def _e(value: object) -> str:
@@ -150,7 +145,7 @@ async def record_page(record_id: str, services: ServicesDep,
                       accept_language: Annotated[str | None, Header()] = None) -> HTMLResponse:
     """The page of one record, or a 404 page."""
     language = pick_page_language(lang, accept_language)
-    record = await run_in_threadpool(services.index.get, record_id)
+    record = await run_in_threadpool(services.records.get, record_id)
     if record is None:
         return HTMLResponse(render_not_found(language, record_id), status_code=404, headers=_HEADERS)
     related: list[Match] = []

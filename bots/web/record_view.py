@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from assistant.languages import LANGUAGES, RTL
-from assistant.messages import country_name, localize, term_label
+from assistant.countries import country_name
+from assistant.languages import RTL, served_language
+from assistant.messages import localize, term_label
 from assistant.results import Match
 from retrieval.record import Record
 
@@ -76,11 +77,7 @@ def pick_page_language(requested: str | None, accept_language: str | None) -> st
     candidates = [(requested or "")[:16]]
     for part in (accept_language or "")[:1000].split(",")[:20]:
         candidates.append(part.split(";")[0])
-    for candidate in candidates:
-        code = candidate.strip().lower().replace("_", "-").split("-")[0]
-        if code in LANGUAGES:
-            return code
-    return "en"
+    return next((code for code in map(served_language, candidates) if code), "en")
 
 
 def web_link(url: str | None) -> str | None:

@@ -12,9 +12,6 @@ from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
 from bots.web.errors import STAFF_RESPONSES, error_response
 from bots.web.fields import ReaderLanguage
-from retrieval.errors import NotFound
-from retrieval.ingest import ingest_rows
-from retrieval.reader import Row
 
 __all__ = ["router"]
 
@@ -26,9 +23,7 @@ _SOURCE = "request"
 async def get_record(record_id: str, services: ServicesDep, lang: ReaderLanguage = None) -> dict[str, Any]:
     """Every field of the record; with `lang`, also `translation` (`{"language","title","description",
     "provider"}`, machine-translated, or null when the record is in that language or no translator answered)."""
-    record = await run_in_threadpool(services.index.get, record_id)
-    if record is None:
-        raise NotFound(f"no record with id {record_id!r}")
+    record = await run_in_threadpool(services.records.require, record_id)
     if lang is None:
         return record.model_dump()
     translation = await run_in_threadpool(services.assistant.translate_record, record, lang)
@@ -49,13 +44,10 @@ async def post_records(
 
     Bad records are skipped and reported; with `strict`, any bad record makes it a 422 that writes nothing.
     """
-    rows = [Row(_SOURCE, n, item) if isinstance(item, dict)
-            else Row(_SOURCE, n, None, f"expected a JSON object, got {type(item).__name__}")
-            for n, item in enumerate(records)]
-    report = await run_in_threadpool(lambda: ingest_rows(services.index, rows, kind=kind, strict=strict))
+    report = await run_in_threadpool(lambda: services.records.add(records, source=_SOURCE, kind=kind, strict=strict))
     errors = [{"index": e["line"], "error": e["error"]} for e in report.errors]
     if not report.written:
-        return error_response(422, "invalid_record", f"{len(errors)} of {len(rows)} records are invalid; "
+        return error_response(422, "invalid_record", f"{len(errors)} of {len(records)} records are invalid; "
                               "nothing was written (strict)", errors=errors)
     return {**report.as_dict(), "errors": errors, "ids": report.ids}
 
@@ -64,6 +56,5 @@ async def post_records(
                responses=STAFF_RESPONSES)
 async def delete_record(record_id: str, _: StaffKey, services: ServicesDep) -> Response:
     """204, or 404 for an unknown id."""
-    if not await run_in_threadpool(services.index.delete, record_id):
-        raise NotFound(f"no record with id {record_id!r}")
+    await run_in_threadpool(services.records.delete, record_id)
     return Response(status_code=204)

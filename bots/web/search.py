@@ -37,7 +37,7 @@ async def search(
     if field is not None and field not in FIELDS:
         raise InvalidInput(f"field must be one of {', '.join(FIELDS)}")
     filters = Filters(kind=kind, field=field, country=country.upper() if country else None)
-    hits = await run_in_threadpool(services.index.search, q, k, filters)
+    hits = await run_in_threadpool(services.records.search, q, k, filters)
     if lang is None:
         return {"query": q, "results": [hit.as_dict() for hit in hits]}
     translations = await run_in_threadpool(services.assistant.translate_hits, [(h.record, h.snippet) for h in hits],

@@ -62,15 +62,11 @@ def app_from_environment() -> FastAPI:
 
 
 def _prepare(settings: Settings) -> None:
-    """Create the databases and run their migrations once, here, so that workers starting together over a new
-    data directory do not race to create the same tables. Neither the embedder nor the vector snapshot is loaded:
-    this process supervises for as long as the server runs, and the snapshot alone would keep some 80 MB here
-    (4,200 records) that only the workers use."""
-    services = build_services(settings)
-    try:
-        services.assistant.sessions.history("")
-    finally:
-        services.close()
+    """Create the databases and run their migrations once, here (building the services does), so that workers
+    starting together over a new data directory do not race to create the same tables. Neither the embedder nor
+    the vector snapshot is loaded: this process supervises for as long as the server runs, and the snapshot alone
+    would keep some 80 MB here (4,200 records) that only the workers use."""
+    build_services(settings).close()
     SharedRateLimiter(settings.data_dir / "ratelimit.sqlite", settings.rate_limit_per_minute).close()
 
 

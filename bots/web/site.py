@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.languages import LANGUAGES, RTL
 from bots.web.deps import ServicesDep
+from bots.web.headers import page_headers
 from bots.web.limits import MAX_BODY_BYTES
 from retrieval.record import FIELDS, KINDS
 
@@ -19,15 +20,7 @@ __all__ = ["STATIC", "router"]
 STATIC = Path(__file__).parent / "static"
 router = APIRouter()
 
-# The page builds every node from record text with textContent; the policy is the second line of defence.
-_PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-                               "form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-cache",
-}
+_PAGE_HEADERS = page_headers()
 
 
 @router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
@@ -39,13 +32,13 @@ async def page() -> FileResponse:
 @router.get("/v1/config", tags=["operations"], summary="What the page needs to know")
 async def config(services: ServicesDep) -> dict[str, Any]:
     """Languages, record fields and kinds, countries present in the corpus, optional features, limits."""
-    countries = await run_in_threadpool(services.index.catalog.counts_by, "country")
+    countries = await run_in_threadpool(services.records.countries)
     settings = services.settings
     return {
         "languages": [{"code": code, "name": name, "rtl": code in RTL} for code, name in LANGUAGES.items()],
         "kinds": list(KINDS),
         "fields": list(FIELDS),
-        "countries": sorted(c for c in countries if len(c) == 2),
+        "countries": countries,
         "features": {
             "inquiries": getattr(services, "inquiries", None) is not None,
             "llm": bool(settings.llm_base_url and settings.llm_model),

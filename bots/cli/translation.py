@@ -6,10 +6,13 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli_support import AsJson, DataDir, FieldOpt, Kind, emit, fail, services_for
 from assistant.languages import LANGUAGES
-from assistant.progress import progress_bar
 from assistant.translation.backfill import FIELDS, pretranslate
+from bots.cli.deps import load_settings, open_services
+from bots.cli.errors import fail
+from bots.cli.options import AsJson, DataDir, FieldOpt, Kind
+from bots.cli.output import emit
+from bots.cli.progress import progress_bar
 
 __all__ = ["translate"]
 
@@ -28,18 +31,17 @@ def translate(
     languages = [code.strip().lower() for code in lang.split(",") if code.strip()]
     unknown = [code for code in languages if code not in LANGUAGES]
     if not languages or unknown:
-        fail(f"--lang takes interface languages ({', '.join(LANGUAGES)}); not {', '.join(unknown) or 'empty'}")
+        raise typer.BadParameter(f"takes interface languages ({', '.join(LANGUAGES)}); "
+                                 f"not {', '.join(unknown) or 'empty'}", param_hint="'--lang'")
     chosen = [name.strip() for name in texts.split(",") if name.strip()]
     if not chosen or any(name not in FIELDS for name in chosen):
-        fail("--texts takes title, lead or title,lead")
-    if kind and kind not in ("achievement", "demand"):
-        fail("--kind must be achievement or demand")
-    with services_for(data_dir) as services:
+        raise typer.BadParameter("takes title, lead or title,lead", param_hint="'--texts'")
+    with open_services(load_settings(data_dir)) as services:
         service = services.assistant.translations
         if not service.enabled:
             fail("no translator is configured: set TTC_TRANSLATOR (libretranslate or llm)")
         with progress_bar() as progress:
-            report = pretranslate(service, services.index.catalog, languages, kind=kind,
+            report = pretranslate(service, services.records.iter_records, languages, kind=kind,
                                   field_=field.lower() if field else None, fields=chosen, limit=limit,
                                   progress=progress)
         emit(report.as_dict(), as_json, _text)

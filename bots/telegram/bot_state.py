@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-__all__ = ["BotStore", "Queued", "Subscription", "utc_stamp"]
+from retrieval import sqlite
+
+__all__ = ["BotState", "Queued", "Subscription", "utc_stamp"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -68,14 +69,11 @@ class Queued:
     params: str
 
 
-class BotStore:
+class BotState:
     """SQLite file in the data dir; every call is one short statement, safe from any thread."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        self._db = sqlite.connect(path, schema=_SCHEMA, timeout=10)
         self._lock = threading.Lock()
 
     def close(self) -> None:

@@ -1,0 +1,1 @@
+"""The `ttc` command line: a thin Typer adapter from the shell to the services."""
