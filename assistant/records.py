@@ -72,7 +72,16 @@ class RecordsService:
 
     def changed_since(self, stamp: str, limit: int = 1000) -> list[tuple[str, Record]]:
         """(stamp, record) of the records written after `stamp` (ISO UTC, exclusive), oldest first."""
-        return self.index.catalog.changed_since(stamp, limit)
+        return self.index.changed_since(stamp, limit)
+
+    def replication(self) -> dict[str, Any] | None:
+        """How this node's caches follow the shared record store (`Replica.status`), or None without one."""
+        replica = self.index.replica
+        return None if replica is None else replica.status()
+
+    def refresh(self, progress: Progress | None = None) -> None:
+        """Catch up with the shared record store, if there is one (`Index.refresh`)."""
+        self.index.refresh(progress)
 
     def counts(self) -> RecordCounts:
         """The number of records and of those still waiting for their vectors."""

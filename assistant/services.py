@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
+from sqlalchemy import Engine
 
 from assistant.chat import Assistant
 from assistant.inquiries import InquiryService
@@ -27,6 +28,7 @@ from retrieval.embedder import make_embeddings
 from retrieval.errors import InvalidInput
 from retrieval.index import Index, IndexConfig
 from retrieval.query_cache import QueryCache
+from retrieval.shared.records import SharedRecords
 from retrieval.translations import TranslationCache
 
 __all__ = ["Services", "build_llm", "build_services", "build_translation", "build_translator"]
@@ -47,12 +49,16 @@ class Services:
     records: RecordsService
 
     def start(self) -> None:
-        """For long-running processes: warm the inquiry classifier and start the insights writer (background
-        threads); idempotent."""
+        """For long-running processes: warm the inquiry classifier, start the insights writer and, over a shared
+        record store, follow it (background threads); idempotent."""
         self.inquiries.start()
         self.insights.start()
+        if self.index.replica is not None:
+            self.index.replica.start()
 
     def close(self) -> None:
+        if self.index.replica is not None:  # before the database it reads goes
+            self.index.replica.stop()
         self.insights.close()
         self.inquiries.close()
         self.sessions.close()
@@ -64,6 +70,7 @@ def build_services(settings: Settings) -> Services:
     """Build the services a settings object describes: index, model, sessions, translation, inquiries,
     assistant, insights and records, each once, in that order."""
     embeddings = _embeddings(settings)
+    database = open_database(settings.inquiry_database_url)
     index = Index(
         IndexConfig(
             data_dir=settings.data_dir,
@@ -72,11 +79,12 @@ def build_services(settings: Settings) -> Services:
             lead_chars=settings.embed_lead_chars,
         ),
         embeddings,
+        _shared_records(database),
     )
     llm = build_llm(settings)
     sessions = SessionStore(settings.data_dir / "sessions.sqlite").open()
     translations = build_translation(settings)
-    inquiries = InquiryService(open_database(settings.inquiry_database_url), index=index,
+    inquiries = InquiryService(database, index=index,
                                triage=LLMTriage(llm) if llm is not None else None)
     # The `hash` test embedder's vectors carry no meaning: no topic gate, reading of the kind sought or
     # weak-match judgement over them.
@@ -88,6 +96,14 @@ def build_services(settings: Settings) -> Services:
                                retention_days=settings.insights_retention_days)
     return Services(settings=settings, index=index, llm=llm, sessions=sessions, translations=translations,
                     inquiries=inquiries, assistant=assistant, insights=insights, records=RecordsService(index))
+
+
+def _shared_records(database: Engine) -> SharedRecords | None:
+    """The records in the database when it is PostgreSQL (several nodes share them), else None: SQLite in the data
+    dir keeps them in the node's own catalog."""
+    if database.dialect.name != "postgresql":
+        return None
+    return SharedRecords.open(database)
 
 
 def _embeddings(settings: Settings) -> Embeddings:

@@ -19,10 +19,12 @@ from retrieval.hybrid import Hit
 from retrieval.ranking import LEXICAL_WEIGHT
 from retrieval.record import Record
 from retrieval.search import search
+from retrieval.shared.records import SharedRecords
+from retrieval.shared.replica import Replica
 from retrieval.snapshot import VectorSnapshot
 from retrieval.snapshot_keeper import SnapshotKeeper
 from retrieval.vector_store import VectorStore
-from retrieval.vectorizer import Vectorizer
+from retrieval.vectorizer import LocalVectors, Vectorizer
 from retrieval.writer import RecordWriter
 
 __all__ = ["Hit", "Index", "IndexConfig", "Progress"]
@@ -48,7 +50,10 @@ class IndexConfig:
 class Index:
     """Ingest, search, fetch and delete records; one instance per data directory."""
 
-    def __init__(self, config: IndexConfig, embeddings: Embeddings) -> None:
+    def __init__(self, config: IndexConfig, embeddings: Embeddings, shared: SharedRecords | None = None) -> None:
+        """With `shared`, the records live in a database several nodes share: this node's catalog (lexical index,
+        vector cache, the snapshot's source) becomes a replica that follows it (`retrieval.shared.replica`), and
+        takes the vectors it lacks from the Chroma server (or computes them, when there is none)."""
         from retrieval.embedder import embedder_slug
 
         self.config = config
@@ -57,10 +62,16 @@ class Index:
         self.catalog = Catalog(config.data_dir / "catalog.sqlite")
         self.store = VectorStore(config.data_dir / "chroma", f"records-{model}", config.chroma_url)
         self.snapshots = SnapshotKeeper(config, self.catalog, model)
-        self.vectorizer = Vectorizer(config, self.catalog, self.store, embeddings, model)
-        self.writer = RecordWriter(config, self.catalog)
+        self.vectorizer = Vectorizer(config, self.catalog, self.store, embeddings, model, shared)
+        self.writer = RecordWriter(config, self.catalog, shared)
+        self.shared = shared
+        self.replica = None if shared is None else Replica(
+            shared, self.store if config.chroma_url else LocalVectors(self.vectorizer), self.catalog, model,
+            config.data_dir / "replica.lock", adopt=self._adopt)
 
     def close(self) -> None:
+        if self.replica is not None:
+            self.replica.stop()
         self.catalog.close()
         self.snapshots.close()
 
@@ -99,10 +110,28 @@ class Index:
         return self.vectorizer.seed_name
 
     def delete(self, record_id: str) -> bool:
-        found = self.catalog.delete(record_id)
+        found = self.shared.delete(record_id) if self.shared is not None else False
+        found = self.catalog.delete(record_id) or found
         self.store.delete([record_id])
         self.snapshots.invalidate()
         return found
+
+    def changed_since(self, stamp: str, limit: int = 1000) -> list[tuple[str, Record]]:
+        """(updated_at, record) of records written after `stamp` (ISO UTC seconds), oldest first."""
+        return (self.shared or self.catalog).changed_since(stamp, limit)
+
+    # -- following a shared store ----------------------------------------------------------------------
+    def refresh(self, progress: Progress | None = None) -> None:
+        """Catch up with the shared store, if there is one (a one-shot command before it reads; `ttc serve` and
+        the bot follow it in the background: `Replica.start`)."""
+        if self.replica is not None:
+            self.replica.sync(progress)
+
+    def _adopt(self) -> int:
+        """Write every record of the local catalog, and its vector, to the (empty) shared stores."""
+        changed, *_ = self.classify(list(self.catalog.iter_records()))
+        self.write(changed)
+        return self.embed_pending()
 
     # -- reading -------------------------------------------------------------------------------------
     def get(self, record_id: str) -> Record | None:

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput, Unavailable
+from retrieval.shared.vectors import read_vectors
 
 __all__ = ["VectorStore"]
 
@@ -84,6 +87,10 @@ class VectorStore:
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
         return [(rid, 1.0 - float(d)) for rid, d in zip(ids, distances, strict=False)]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, tuple[str | None, np.ndarray]]:
+        """id → (hash of the embedded text when it was written with one, vector) of the ids the collection holds."""
+        return dict(self._call(lambda: read_vectors(self._collection, ids)))
 
     def count(self) -> int:
         return int(self._call(self._collection.count))

@@ -4,7 +4,7 @@ computed and cached at once, then written to the dense store; seed files fill an
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,12 +13,14 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.catalog import Catalog
 from retrieval.record import Record
+from retrieval.shared.records import SharedRecords
+from retrieval.shared.vectors import TEXT_HASH
 from retrieval.vector_store import VectorStore
 
 if TYPE_CHECKING:
     from retrieval.index import IndexConfig, Progress
 
-__all__ = ["Vectorizer", "text_hash"]
+__all__ = ["LocalVectors", "Vectorizer", "text_hash"]
 
 
 def text_hash(text: str) -> str:
@@ -26,18 +28,22 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _metadata(record: Record) -> dict[str, str]:
+def _metadata(record: Record, text: str) -> dict[str, str]:
+    # the text hash lets a node that fetches the vector tell which version of the record it embeds
     return {"kind": record.kind, "field": record.field or "", "country": record.country or "",
-            "language": record.language or ""}
+            "language": record.language or "", TEXT_HASH: text_hash(text)}
 
 
 class Vectorizer:
     """Embeds records into the dense store through the vector cache; one per index."""
 
     def __init__(self, config: IndexConfig, catalog: Catalog, store: VectorStore, embeddings: Embeddings,
-                 model: str) -> None:
+                 model: str, shared: SharedRecords | None = None) -> None:
+        """With `shared`, the records to embed are those the shared store lists as pending, and it is told
+        when their vectors are stored (the other nodes fetch them then)."""
         self.config = config
         self.catalog = catalog
+        self.shared = shared
         self.store = store
         self.embeddings = embeddings
         self.model = model
@@ -50,10 +56,11 @@ class Vectorizer:
         `embed_batch` at a time and cached at once, so a kill loses at most one embedding batch. The dense
         store and the catalog's embedded marks follow per `chunk` records.
         """
-        total = self.catalog.count_pending()
+        source = self.shared or self.catalog
+        total = source.count_pending()
         done = 0
         while True:
-            batch = self.catalog.pending(chunk)
+            batch = source.pending(chunk)
             if not batch:
                 break
 
@@ -61,8 +68,12 @@ class Vectorizer:
                 if progress:
                     progress("vectors", done_before + n, max(total, done_before + n))
 
-            vectors = self.vectors([r.embedding_text(self.config.lead_chars) for r, _ in batch], step)
-            self.store.upsert([r.id for r, _ in batch], vectors, [_metadata(r) for r, _ in batch])
+            texts = [r.embedding_text(self.config.lead_chars) for r, _ in batch]
+            vectors = self.vectors(texts, step)
+            self.store.upsert([r.id for r, _ in batch], vectors,
+                              [_metadata(r, text) for (r, _), text in zip(batch, texts, strict=True)])
+            if self.shared is not None:
+                self.shared.mark_embedded([(r.id, digest) for r, digest in batch])
             self.catalog.mark_embedded([(r.id, digest) for r, digest in batch])
             done += len(batch)
             step(0, done)
@@ -105,3 +116,18 @@ class Vectorizer:
     def seed_name(self) -> str:
         """The file name a seed vector file for this embedder has beside an ingested file."""
         return f"vectors.{self.model}.npz"
+
+
+class LocalVectors:
+    """The vectors of records this node holds, computed here through the vector cache: where a replica takes the
+    vectors it lacks when no Chroma server holds them (`retrieval.shared.vectors.VectorSource`)."""
+
+    def __init__(self, vectorizer: Vectorizer) -> None:
+        self.vectorizer = vectorizer
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, tuple[str | None, np.ndarray]]:
+        records = self.vectorizer.catalog.get_many(ids)
+        texts = {rid: r.embedding_text(self.vectorizer.config.lead_chars) for rid, r in records.items()}
+        vectors = self.vectorizer.vectors(list(texts.values()))
+        return {rid: (text_hash(text), np.asarray(vector, dtype=np.float32))
+                for (rid, text), vector in zip(texts.items(), vectors, strict=True)}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from retrieval.catalog import Catalog
 from retrieval.language import detect_language
 from retrieval.record import Record, content_hash
+from retrieval.shared.records import SharedRecords
 from retrieval.tokenizer import index_terms
 from retrieval.vectorizer import text_hash
 
@@ -62,9 +63,13 @@ def _terms_pool(workers: int) -> Iterator[_Mapper]:
 class RecordWriter:
     """Writes records to the catalog, where they are lexically searchable at once."""
 
-    def __init__(self, config: IndexConfig, catalog: Catalog) -> None:
+    def __init__(self, config: IndexConfig, catalog: Catalog, shared: SharedRecords | None = None) -> None:
+        """With `shared`, records are written there first (the source of truth several nodes share), then to
+        this node's catalog at once (its replica: the change feed brings the same write back, and applying it
+        again changes nothing)."""
         self.config = config
         self.catalog = catalog
+        self.shared = shared
 
     def prepare(self, record: Record) -> Record:
         """Fill what the index derives: the language, when the record does not say."""
@@ -74,7 +79,7 @@ class RecordWriter:
 
     def classify(self, records: Sequence[Record]) -> tuple[list[tuple[Record, str]], int, int, int]:
         """Split records into (changed with hashes, added, updated, unchanged)."""
-        known = self.catalog.hashes([r.id for r in records])
+        known = (self.shared or self.catalog).hashes([r.id for r in records])
         changed: list[tuple[Record, str]] = []
         added = updated = unchanged = 0
         for record in records:
@@ -104,6 +109,8 @@ class RecordWriter:
             done = 0
             for chunk, terms in zip(batches, mapper(texts), strict=True):
                 hashes = [text_hash(r.embedding_text(self.config.lead_chars)) for r, _ in chunk]
+                if self.shared is not None:
+                    self.shared.upsert(chunk, hashes)
                 self.catalog.upsert(chunk, hashes, terms)
                 done += len(chunk)
                 if progress:

@@ -145,7 +145,7 @@ class Node:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as sink:  # cwd: the data dir's parent, so that no developer's .env is read
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "assistant", "serve", "--port", str(self.port), "--workers",
+                [sys.executable, "-m", "bots.cli", "serve", "--port", str(self.port), "--workers",
                  str(self.workers), "--data-dir", str(self.data_dir)],
                 cwd=self.data_dir.parent, env=self.env, stdout=sink, stderr=subprocess.STDOUT)
         try:

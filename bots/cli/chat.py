@@ -24,7 +24,7 @@ def ask(
     """A grounded answer citing record ids, with partner suggestions."""
     if not question.strip():
         fail("the question is empty")
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         answer = services.assistant.answer(question, language=lang, session_id=session)
         services.insights.record(answer, channel="cli")
         emit(answer.as_dict(), as_json, _ask_text)
@@ -46,7 +46,7 @@ def match(
 ) -> None:
     """Counterpart records: demands for an achievement, achievements for a demand."""
     exactly_one("give --id ID or --text TEXT (not both)", record_id, text)
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         matches = services.assistant.match(record_id=record_id, text=text, kind=kind, k=k, language=lang)
         emit({"matches": [m.as_dict() for m in matches]}, as_json, _match_text)
 

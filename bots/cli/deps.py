@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.services import Services, build_services
 from assistant.settings import Settings
+from bots.cli.progress import progress_bar
 from retrieval.errors import InvalidInput
 
 __all__ = ["load_settings", "open_services"]
@@ -22,10 +23,16 @@ def load_settings(data_dir: Path | None) -> Settings:
 
 
 @contextmanager
-def open_services(settings: Settings) -> Iterator[Services]:
-    """The services of one command, built by the composition function and closed when the command ends."""
+def open_services(settings: Settings, *, current: bool = False) -> Iterator[Services]:
+    """The services of one command, built by the composition function and closed when the command ends.
+
+    `current`: the command reads records, so a node over a shared record store catches up with it first (an
+    empty data dir warms up here, with progress)."""
     services = build_services(settings)
     try:
+        if current:
+            with progress_bar() as progress:
+                services.records.refresh(progress)
         yield services
     finally:
         services.close()

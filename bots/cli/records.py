@@ -76,7 +76,7 @@ def search(
 ) -> None:
     """Hybrid (lexical + dense) search over the corpus."""
     exactly_one("give a QUERY or --batch FILE (not both)", query, batch)
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         if batch is not None:
             _search_batch(services, batch, k)
             return
@@ -124,7 +124,7 @@ def _search_batch(services: Services, path: Path, k: int) -> None:
 
 def stats(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """Counts of records by kind, field, language and country, and index sizes."""
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         emit(services.records.stats(), as_json, _stats_text)
 
 
@@ -139,7 +139,7 @@ def _stats_text(data: dict[str, Any]) -> str:
 def get(record_id: Annotated[str, typer.Argument(help="Record id.")], data_dir: DataDir = None,
         as_json: AsJson = False) -> None:
     """Show one record."""
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         record = services.records.require(record_id)
         emit(record.model_dump(), as_json, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items() if v))
 
@@ -147,6 +147,6 @@ def get(record_id: Annotated[str, typer.Argument(help="Record id.")], data_dir: 
 def export_vectors(out: Annotated[Path, typer.Argument(help="Where to write the .npz seed file.")],
                    data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """Write every record's vector to a seed file that `ttc ingest` picks up beside the data files."""
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         count = services.records.export_vectors(out)
         emit({"vectors": count, "file": str(out)}, as_json, lambda d: f"wrote {d['vectors']} vectors to {d['file']}")

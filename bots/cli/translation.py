@@ -36,7 +36,7 @@ def translate(
     chosen = [name.strip() for name in texts.split(",") if name.strip()]
     if not chosen or any(name not in FIELDS for name in chosen):
         raise typer.BadParameter("takes title, lead or title,lead", param_hint="'--texts'")
-    with open_services(load_settings(data_dir)) as services:
+    with open_services(load_settings(data_dir), current=True) as services:
         service = services.assistant.translations
         if not service.enabled:
             fail("no translator is configured: set TTC_TRANSLATOR (libretranslate or llm)")
