@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.languages import LANGUAGES  # noqa: E402
 from assistant.services import build_services  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from tests.fake_libretranslate import FakeLibreTranslate, default_pairs  # noqa: E402
+from tests.support.fake_libretranslate import FakeLibreTranslate, default_pairs  # noqa: E402
 
 
 def _copy_index(source: Path, target: Path) -> None:

@@ -13,7 +13,10 @@ from fastapi.testclient import TestClient
 from assistant.services import Services, build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+
+pytestmark = pytest.mark.slow  # the real e5 embedder
 
 NO_FIT = "We need a supplier of biodegradable packaging for frozen fish exports"
 FITS = "Who offers solar photovoltaic module technology?"

@@ -12,7 +12,7 @@ from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
 from retrieval.catalog import Filters
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 QUESTION = "Which organizations work on satellites, solar power or drones?"
 

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,8 @@ from assistant.composer import shorten
 from assistant.detect import detect_with_score
 from assistant.services import Services, build_services
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
+from tests.support.paths import RECORDS, REPO
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,6 @@ QUESTIONS = {
     "uz": "Akkumulyatorlarni qayta ishlash texnologiyasini kim taklif qiladi?",
     "af": "Wie bied battery-herwinningstegnologie aan?",
 }
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from tests.support.paths import BENCHMARKS
+
+sys.path.insert(0, str(BENCHMARKS))
 
 from embedding_choices import FRACTIONS, Choice, run, to_markdown
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from tests.support.paths import BENCHMARKS
+
+sys.path.insert(0, str(BENCHMARKS))
 
 from corpus import generate, load_sample, write_corpus
 

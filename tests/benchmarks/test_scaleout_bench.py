@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from tests.support.paths import BENCHMARKS
+
+sys.path.insert(0, str(BENCHMARKS))
 
 from corpus import write_corpus
 from scaleout import chroma_server, measure_ingest, postgres_server

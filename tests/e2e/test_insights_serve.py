@@ -22,8 +22,9 @@ import pytest
 
 from assistant.services import build_services
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.webserver import free_port
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow
 KEY = "serve-insights-key"

@@ -21,9 +21,10 @@ from fastapi.testclient import TestClient
 from assistant.services import build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.test_web_errors import assert_error
-from tests.webserver import free_port
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.responses import assert_error
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
-from tests.conftest import make_settings
-from tests.test_web_errors import assert_error
+from tests.support.responses import assert_error
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow
 

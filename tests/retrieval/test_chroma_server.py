@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,21 +15,17 @@ import pytest
 from assistant.services import build_services
 from retrieval.errors import Unavailable
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen([binary, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -64,4 +59,4 @@ def test_ingest_and_search_through_a_chroma_server(tmp_path: Path, chroma_url: s
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(Unavailable, match=r"127\.0\.0\.1"):
-        build_services(make_settings(tmp_path / "d", chroma_url=f"http://127.0.0.1:{_free_port()}"))
+        build_services(make_settings(tmp_path / "d", chroma_url=f"http://127.0.0.1:{free_port()}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.services import Services
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS
+from tests.support.paths import RECORDS
 
 
 def _write_jsonl(path: Path, rows: list[object]) -> Path:
@@ -124,7 +124,7 @@ def test_seed_vector_file_beside_the_data_is_used(services: Services, tmp_path: 
     other = tmp_path / "copy"
     other.mkdir()
     from assistant.services import build_services
-    from tests.conftest import make_settings
+    from tests.support.settings import make_settings
 
     fresh = build_services(make_settings(tmp_path / "data2"))
     try:

@@ -16,7 +16,8 @@ from assistant.services import build_services
 from retrieval.embedder import E5Embeddings, HashEmbeddings
 from retrieval.ingest import ingest_paths
 from retrieval.retriever import HybridRetriever
-from tests.conftest import RECORDS, make_settings
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
 
 
 @pytest.mark.slow

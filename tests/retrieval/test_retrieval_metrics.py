@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib.util
 import math
 import random
-from pathlib import Path
 
 import pytest
 
 from assistant.evaluation import EvalQuery, aggregate, score_ranking
+from tests.support.paths import REPO
 
-SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
+SCORER = REPO.parent / "shared" / "eval" / "score.py"
 
 
 def test_first_hit_at_rank_one_and_a_second_at_rank_three() -> None:

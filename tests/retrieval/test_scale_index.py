@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from tests.support.paths import BENCHMARKS
+
+sys.path.insert(0, str(BENCHMARKS))
 
 from corpus import write_corpus
 
@@ -23,7 +25,7 @@ from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
 from retrieval.record import Record
-from tests.test_cli import ttc
+from tests.support.ttc import ttc
 
 N = 2000
 QUERIES = ["solar cell efficiency", "satellite antenna", "光伏组件", "biomass gasification", "drone inspection"]
@@ -140,6 +142,7 @@ def test_an_interrupted_backfill_resumes_where_it_stopped(corpus: Path, tmp_path
     index.close()
 
 
+@pytest.mark.slow
 def test_ingest_no_embed_then_embed_converges(corpus: Path, tmp_path: Path) -> None:
     data = tmp_path / "d"
     report = json.loads(ttc("ingest", str(corpus), "--no-embed", "--json", data_dir=data).stdout)

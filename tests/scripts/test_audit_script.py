@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "audit.py"
+from tests.support.paths import REPO
+
+pytestmark = pytest.mark.slow  # every test runs scripts/audit.py in a subprocess
+
+SCRIPT = REPO / "scripts" / "audit.py"
 
 
 def run_audit(tmp_path: Path, report: object, *flags: str) -> subprocess.CompletedProcess[str]:

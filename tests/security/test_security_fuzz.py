@@ -16,8 +16,9 @@ from assistant.services import build_services
 from bots.web.app import create_app
 from bots.web.limits import MAX_QUERY_BYTES
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.test_web_errors import assert_error
+from tests.support.paths import RECORDS
+from tests.support.responses import assert_error
+from tests.support.settings import make_settings
 
 JSON = {"Content-Type": "application/json"}
 STAFF = {"Authorization": "Bearer staff-key"}

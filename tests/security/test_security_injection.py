@@ -18,9 +18,10 @@ from assistant.sessions import SessionStore
 from bots.telegram.format import answer_html, hit_html
 from retrieval.ingest import ingest_paths, ingest_rows
 from retrieval.reader import Row
-from tests.conftest import RECORDS, make_settings
-from tests.test_chat_llm import FakeModel, fake_model  # noqa: F401 (the fixture)
-from tests.test_telegram_fake_api import parse_html
+from tests.support.fake_bot_api import parse_html
+from tests.support.fake_llm import FakeModel
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
 
 STAFF_KEY = "staff-injection-5d1f0a"
 LLM_KEY = "sk-injection-9c2e7b"
@@ -113,7 +114,7 @@ def _fenced_ids(request: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize(("language", "question"), QUESTIONS)
 def test_model_path_keeps_its_instructions_and_drops_obeyed_injections(
-        services: Services, fake_model: tuple[FakeModel, str], language: str, question: str) -> None:  # noqa: F811
+        services: Services, fake_model: tuple[FakeModel, str], language: str, question: str) -> None:
     model, url = fake_model
     # a model that fell for every injection: invented citations, markup, the words it was told to say
     model.reply = lambda r: (f"PWNED <b>admin</b> [admin-override] [inj-en-secret] see [{_fenced_ids(r)[0]}] "

@@ -18,8 +18,9 @@ from schemathesis.checks import positive_data_acceptance
 from assistant.services import build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.webserver import live_server
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,8 +22,10 @@ import pytest
 
 from assistant.services import build_services
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.webserver import free_port
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
+from tests.support.ttc import wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -81,18 +82,6 @@ def _serve(data_dir: Path, llm_url: str, port: int) -> subprocess.Popen[str]:
                             text=True)
 
 
-def _wait_ready(base: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[1]
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError("ttc serve did not start")
-
-
 def _session(base: str) -> list[httpx.Response]:
     staff = {"Authorization": f"Bearer {STAFF_KEY}"}
     with httpx.Client(base_url=base, timeout=30) as client:
@@ -115,7 +104,7 @@ def test_no_secret_in_any_response_or_log_line_of_a_server_run(data_dir: Path, l
     port = free_port()
     process = _serve(data_dir, llm_url, port)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}", process)
+        wait_ready(f"http://127.0.0.1:{port}", process)
         responses = _session(f"http://127.0.0.1:{port}")
     finally:
         process.send_signal(signal.SIGINT)

@@ -1,6 +1,6 @@
 """What the Telegram tests share: users that send updates, the bot pointed at the fake Bot API, running it.
 
-The fixtures built on these live in tests/telegram_fixtures.py.
+The fixtures built on these live in tests/bots/telegram/conftest.py.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from telegram import Update
 from assistant.services import Services, build_services
 from bots.telegram.app import App, build_application
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_bot_api import BOT_USER, TOKEN, FakeBotApi
+from tests.support.fake_bot_api import BOT_USER, TOKEN, FakeBotApi
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
 
 _user_ids = itertools.count(4242)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,16 +10,14 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.ports import free_port
+from tests.support.slow import require_slow
 
 
 @contextmanager
 def live_server(app: FastAPI) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL."""
+    """Serve `app` until the block ends; yields its base URL. Only in tests marked slow."""
+    require_slow("a live uvicorn server")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on", access_log=False))

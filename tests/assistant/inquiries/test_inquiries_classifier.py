@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,9 @@ from assistant.inquiries.classifier import Classifier, load_examples, spam_signa
 from assistant.inquiries.evaluation import evaluate
 from assistant.inquiries.inquiry import INTENTS
 from retrieval.embedder import make_embeddings
+from tests.support.paths import DATA
 
-HELDOUT = Path(__file__).parent / "data" / "inquiries_heldout.jsonl"
+HELDOUT = DATA / "inquiries_heldout.jsonl"
 
 
 @pytest.fixture(scope="module")

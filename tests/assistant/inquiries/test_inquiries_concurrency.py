@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -63,6 +64,7 @@ def _open_when_all_are_ready(url: str, ready: Any, results: Any) -> None:
         results.put(f"{exc.__class__.__name__}: {exc}")
 
 
+@pytest.mark.slow
 def test_processes_starting_together_on_a_new_database_all_open_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new' / 'ttc.sqlite'}"
     context = multiprocessing.get_context("spawn")

@@ -11,7 +11,7 @@ from assistant.inquiries.classifier import Classifier
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.llm import LLMError
 from assistant.services import Services
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 UNSURE = "Hello, I have a question about your centre."
 

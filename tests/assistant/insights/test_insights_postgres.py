@@ -9,7 +9,6 @@ from assistant.inquiries import InquiryService
 from assistant.inquiries.database import VERSION_TABLE
 from assistant.inquiries.model import Base
 from assistant.insights import InsightsService
-from tests.test_inquiries_postgres import postgres_url  # noqa: F401  (the server fixture)
 
 
 def _answer(answer_id: str, cited: int) -> dict[str, object]:
@@ -17,7 +16,7 @@ def _answer(answer_id: str, cited: int) -> dict[str, object]:
             "citations": [{"id": f"rec-{i}", "field": "agriculture"} for i in range(cited)]}
 
 
-def test_questions_and_ratings_survive_a_restart_on_postgresql(postgres_url: str) -> None:  # noqa: F811
+def test_questions_and_ratings_survive_a_restart_on_postgresql(postgres_url: str) -> None:
     inquiries = InquiryService.open(postgres_url)
     insights = InsightsService(inquiries.engine)
     insights.record(_answer("pg1", 2), channel="web", question="Quem oferece irrigação inteligente?")

@@ -23,7 +23,7 @@ from assistant.lexicon import normalize
 from assistant.services import build_services
 from bots.web.app import create_app
 from retrieval.errors import InvalidInput, NotFound
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -164,6 +164,7 @@ def test_rating_an_unknown_answer_is_not_found_and_a_bad_rating_is_refused(tmp_p
     service.close()
 
 
+@pytest.mark.slow
 def test_paraphrases_group_with_the_real_embedder_and_other_questions_do_not() -> None:
     from retrieval.embedder import make_embeddings
 

@@ -21,12 +21,13 @@ import pytest
 from assistant.services import Services, build_services
 from retrieval.catalog import Catalog
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_libretranslate import FakeLibreTranslate
-from tests.test_chat_llm import FakeModel, _handler
+from tests.support.fake_libretranslate import FakeLibreTranslate
+from tests.support.fake_llm import FakeModel, model_handler
+from tests.support.paths import RECORDS, REPO
+from tests.support.settings import make_settings
 
 SOLAR = "Who offers solar photovoltaic module technology?"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO
 
 
 @pytest.fixture
@@ -225,6 +226,7 @@ def _ttc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, timeout=300)
 
 
+@pytest.mark.slow
 def test_ttc_translate_sends_each_text_once_across_runs(tmp_path: Path, fake: FakeLibreTranslate) -> None:
     env = {**os.environ, "TTC_DATA_DIR": str(tmp_path / "data"), "TTC_EMBEDDER": "hash:64",
            "TTC_TRANSLATOR": "libretranslate", "TTC_TRANSLATE_URL": fake.url}
@@ -244,6 +246,7 @@ def test_ttc_translate_sends_each_text_once_across_runs(tmp_path: Path, fake: Fa
     assert json.loads(second.stdout)["cached"] == 40
 
 
+@pytest.mark.slow
 def test_ttc_translate_refuses_an_unknown_language_and_a_missing_translator(tmp_path: Path) -> None:
     env = {**os.environ, "TTC_DATA_DIR": str(tmp_path / "data"), "TTC_EMBEDDER": "hash:64"}
 
@@ -260,7 +263,7 @@ def test_ttc_translate_refuses_an_unknown_language_and_a_missing_translator(tmp_
 @pytest.fixture
 def fake_model() -> Iterator[tuple[FakeModel, str]]:
     model = FakeModel()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(model))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), model_handler(model))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield model, f"http://127.0.0.1:{server.server_address[1]}/v1"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from assistant.understanding.framing import split_topic
 from assistant.understanding.reader import NeedReader
 from assistant.understanding.sought import SoughtClassifier
 from retrieval.embedder import make_embeddings
+from tests.support.paths import DATA
 
-HELDOUT = Path(__file__).parent / "data" / "sought_heldout.jsonl"
+HELDOUT = DATA / "sought_heldout.jsonl"
 
 
 @pytest.mark.parametrize(("question", "language", "topic"), [

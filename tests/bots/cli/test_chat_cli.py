@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RECORDS
-from tests.test_cli import ttc
+from tests.support.paths import RECORDS
+from tests.support.ttc import ttc
+
+pytestmark = pytest.mark.slow  # every test runs the `ttc` command in a subprocess
 
 
 @pytest.fixture(scope="module")

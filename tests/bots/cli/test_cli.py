@@ -13,19 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RECORDS
+from tests.support.paths import RECORDS, REPO
+from tests.support.ttc import ttc
 
-REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # every test runs the `ttc` command in a subprocess
+
 SAMPLE = sorted((REPO / "data" / "sample").glob("*.jsonl"))
-
-
-def ttc(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TTC_EMBEDDER": "hash:64", "TTC_DATA_DIR": str(data_dir)}
-    result = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                            env=env, cwd=REPO, timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"ttc {args} exited {result.returncode}: {result.stderr}")
-    return result
 
 
 def test_ingest_search_stats_json_shapes(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.services import build_services
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

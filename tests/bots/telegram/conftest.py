@@ -1,7 +1,7 @@
-"""The Telegram tests' fixtures `fake_api` and `bot`, as a plugin: `pytest_plugins = ["tests.telegram_fixtures"]`.
+"""The Telegram tests' fixtures `fake_api` and `bot`.
 
-The module using them defines its own module-scoped `services` (usually with `shared_services`): tests/conftest.py
-has a function-scoped `services` that a plugin's fixture could not override. A module needing another bot or API
+`bot` runs over the `services` of the module using it: a module defines its own module-scoped `services` (usually
+with `shared_services`) when its tests should share one index. A module needing another bot or API
 overrides `bot` or `fake_api` the same way.
 """
 
@@ -13,8 +13,8 @@ import pytest
 
 from assistant.services import Services
 from bots.telegram.app import App
-from tests.fake_bot_api import FakeBotApi, running_fake_api
-from tests.telegram_support import close_bot, make_bot
+from tests.support.fake_bot_api import FakeBotApi, running_fake_api
+from tests.support.telegram import close_bot, make_bot
 
 
 @pytest.fixture

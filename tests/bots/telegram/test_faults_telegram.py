@@ -17,10 +17,8 @@ from bots.telegram.jobs import MAX_ATTEMPTS
 from bots.telegram.retry import Backoff, resendable
 from bots.telegram.store import BotStore
 from bots.telegram.texts import text
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, buttons, close_bot, converse, make_bot, run_job, shared_services
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import TelegramUser, buttons, close_bot, converse, make_bot, run_job, shared_services
 
 # Tiny waits so that the tests stay fast; the budget still leaves room for one 1-second retry_after.
 QUICK = Backoff(first=0.01, cap=0.05, budget=1.5)

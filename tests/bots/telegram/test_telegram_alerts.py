@@ -14,10 +14,8 @@ from bots.telegram.subscribe import MAX_SUBSCRIPTIONS
 from bots.telegram.texts import text
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, buttons, converse, run_job, shared_services
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import TelegramUser, buttons, converse, run_job, shared_services
 
 
 @pytest.fixture(scope="module")

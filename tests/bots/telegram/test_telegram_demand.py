@@ -12,10 +12,8 @@ from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.texts import text
 from retrieval.catalog import Filters
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, buttons, converse, shared_services
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import TelegramUser, buttons, converse, shared_services
 
 TITLE = "Recycled carbon fibre for drone frames"
 DESCRIPTION = "We need a supplier of recycled carbon fibre composites (_*[]()~>#+-=|{}.!) for light drone frames."

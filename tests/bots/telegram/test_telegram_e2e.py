@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +16,13 @@ from assistant.services import build_services
 from bots.telegram.texts import text
 from retrieval.ingest import ingest_paths
 from retrieval.language import detect_language
-from tests.conftest import RECORDS, make_settings
-from tests.fake_bot_api import TOKEN, FakeBotApi
-from tests.telegram_support import TelegramUser, buttons
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
+from tests.support.telegram import TelegramUser, buttons
 
-pytest_plugins = ["tests.telegram_fixtures"]
+pytestmark = pytest.mark.slow  # every test runs `ttc bot` in a subprocess
 
 
 @pytest.fixture
@@ -100,12 +101,6 @@ def test_ttc_bot_polls_and_answers_start_a_russian_question_search_and_demand(da
     methods = fake_api.methods()
     assert "deleteWebhook" in methods and methods.count("setMyCommands") == 18
     assert "long polling" in stderr and "Traceback" not in stderr and TOKEN not in stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_ttc_bot_webhook_registers_a_secret_and_answers_posted_updates(data_dir: Path, fake_api: FakeBotApi) -> None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.fake_bot_api import TOKEN, FakeBotApi
-from tests.fake_bot_api import parse_html as parse_html  # tests/test_security_injection.py imports it from here
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
 
 
 def test_fake_api_accepts_escaped_html_and_refuses_raw_markup(fake_api: FakeBotApi) -> None:

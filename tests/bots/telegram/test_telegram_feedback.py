@@ -14,10 +14,9 @@ from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.rating import feedback_text
 from bots.telegram.texts import text
-from tests.fake_bot_api import BOT_USER, FakeBotApi
-from tests.telegram_support import TelegramUser, buttons, converse, shared_services
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import BOT_USER, FakeBotApi
+from tests.support.paths import REPO
+from tests.support.telegram import TelegramUser, buttons, converse, shared_services
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +117,6 @@ def test_a_button_for_an_unknown_answer_says_it_is_too_old(bot: App, fake_api: F
 
 def test_feedback_texts_exist_in_all_17_languages_on_the_bot_and_the_chat_page() -> None:
     import re
-    from pathlib import Path
 
     from assistant.languages import LANGUAGES
 
@@ -126,6 +124,6 @@ def test_feedback_texts_exist_in_all_17_languages_on_the_bot_and_the_chat_page()
         for key in ("thanks", "ask_comment", "comment_saved", "unknown"):
             own = feedback_text(language, key)
             assert own and (language == "en" or own != feedback_text("en", key)), (language, key)
-    script = (Path(__file__).parent.parent / "bots" / "web" / "static" / "feedback.js").read_text(encoding="utf-8")
+    script = (REPO / "bots" / "web" / "static" / "feedback.js").read_text(encoding="utf-8")
     rows = dict(re.findall(r'^  (\w\w): (\[.*\]),$', script, flags=re.MULTILINE))
     assert set(rows) == set(LANGUAGES) and all(row.count('", "') == 4 for row in rows.values())

@@ -12,10 +12,8 @@ from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.texts import text
 from retrieval.language import detect_language
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, buttons, close_bot, converse, make_bot, shared_services
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import TelegramUser, buttons, close_bot, converse, make_bot, shared_services
 
 
 @pytest.fixture(scope="module")

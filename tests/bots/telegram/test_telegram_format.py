@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bots.telegram.format import LIMIT, escape, split_html
-from tests.fake_bot_api import parse_html, utf16_length
+from tests.support.fake_bot_api import parse_html, utf16_length
 
 SPECIALS = "_*[]()~>#+-=|{}.!<&\"'`"
 

@@ -12,11 +12,12 @@ from bots.telegram.app import App
 from bots.telegram.texts import text
 from retrieval.catalog import Filters
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, buttons, converse
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.telegram import TelegramUser, buttons, converse
 
-pytest_plugins = ["tests.telegram_fixtures"]
+pytestmark = pytest.mark.slow  # the real e5 embedder
 
 NO_FIT = "We need a supplier of biodegradable packaging for frozen fish exports"
 FITS = "Who offers solar photovoltaic module technology?"

@@ -7,7 +7,7 @@ import asyncio
 from telegram import Update
 
 from bots.telegram.processor import ChatOrderedProcessor
-from tests.telegram_support import TelegramUser
+from tests.support.telegram import TelegramUser
 
 
 def test_a_slow_update_holds_up_its_own_chat_but_not_the_others() -> None:

@@ -11,11 +11,10 @@ from assistant.messages import localize
 from assistant.services import Services, build_services
 from bots.telegram.app import App
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, close_bot, converse, make_bot
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.telegram import TelegramUser, close_bot, converse, make_bot
 
 RECORD = "cordis-h2020-842467"
 

@@ -16,10 +16,8 @@ from bots.telegram.texts import text
 from retrieval.errors import Unavailable
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_support import TelegramUser, close_bot, converse, make_bot, shared_services
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.telegram import TelegramUser, close_bot, converse, make_bot, shared_services
 
 NASTY_TITLE = "Nano_*[coating]* (v2.0) ~> #1 +-=|{x}.! <b>not bold</b> & Co"
 LONG_DESCRIPTION = " ".join(f"Sentence {n} about graphene_ink [{n}] <ok> & more." for n in range(1, 360))

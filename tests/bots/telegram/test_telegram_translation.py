@@ -12,12 +12,11 @@ from assistant.services import Services, build_services
 from bots.telegram.app import App
 from bots.telegram.texts import text
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_bot_api import FakeBotApi
-from tests.fake_libretranslate import FakeLibreTranslate
-from tests.telegram_support import TelegramUser, converse
-
-pytest_plugins = ["tests.telegram_fixtures"]
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.fake_libretranslate import FakeLibreTranslate
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.telegram import TelegramUser, converse
 
 
 @pytest.fixture

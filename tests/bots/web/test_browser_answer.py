@@ -14,12 +14,13 @@ import pytest
 from assistant.services import Services, build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.test_browser_chat import DESKTOP, PHONE, ask, browser, close, open_page, shot
-from tests.webserver import live_server
+from tests.support.browser import DESKTOP, PHONE, ask, close, open_page, require_browser, shot
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 pytestmark = pytest.mark.slow
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared
+require_browser()
 
 # one need per viewport: a posted demand is searchable at once, so the same need asked again finds it
 NO_FIT = {"desktop": "We need a supplier of biodegradable packaging for frozen fish exports",

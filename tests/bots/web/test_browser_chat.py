@@ -5,9 +5,7 @@ Screenshots go to test-artifacts/ (kept by CI as artifacts).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,30 +16,14 @@ from assistant.settings import Settings
 from bots.web.app import create_app
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
-from tests.conftest import make_settings
-from tests.webserver import live_server
+from tests.support.browser import DESKTOP, PHONE, ask, close, open_page, require_browser, shot
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("TTC_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 XSS_TITLE = "<img src=x onerror=alert(1)>"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (set TTC_CHROMIUM)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
+require_browser()
 
 
 @pytest.fixture
@@ -57,55 +39,6 @@ def base_url(loaded_services: Services) -> Iterator[str]:
     ingest_rows(loaded_services.index, [Row("test", 1, hostile)])
     with live_server(create_app(loaded_services.settings, loaded_services)) as url:
         yield url
-
-
-@dataclass
-class Tab:
-    """A page, with the alert() dialogs it tried to show and the script errors it logged."""
-
-    page: Any
-    dialogs: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def open_page(browser: Any, base_url: str, viewport: dict[str, int], locale: str = "en-US") -> Tab:
-    tab = Tab(browser.new_page(viewport=viewport, locale=locale))
-
-    def on_dialog(dialog: Any) -> None:
-        tab.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def on_console(message: Any) -> None:
-        if message.type == "error":
-            tab.errors.append(message.text)
-
-    tab.page.on("dialog", on_dialog)
-    tab.page.on("console", on_console)
-    tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.page.goto(base_url + "/")
-    tab.page.wait_for_selector("body[data-ready='true']")
-    return tab
-
-
-def ask(page: Any, question: str) -> Any:
-    with page.expect_response(lambda r: r.url.endswith("/v1/chat/stream")) as streamed:
-        page.fill("#question", question)
-        page.press("#question", "Enter")
-    assert streamed.value.headers["content-type"].startswith("text/event-stream")
-    answer = page.locator(".msg.bot").last
-    answer.locator(".bubble[aria-busy='false']").wait_for(timeout=20_000)
-    return answer
-
-
-def close(tab: Tab) -> None:
-    assert tab.errors == [], tab.errors
-    tab.page.close()
-
-
-def shot(tab: Tab, name: str) -> None:
-    assert tab.errors == [], tab.errors
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.page.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
 
 def test_desktop_question_streams_an_answer_with_citation_cards(browser: Any, base_url: str) -> None:

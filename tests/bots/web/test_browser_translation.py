@@ -12,23 +12,23 @@ import pytest
 from assistant.services import Services, build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_libretranslate import FakeLibreTranslate
-from tests.test_browser_chat import CHROMIUM, DESKTOP, ask, close, open_page, playwright_api, shot
-from tests.webserver import live_server
+from tests.support.browser import DESKTOP, ask, chromium, close, open_page, require_browser, shot
+from tests.support.fake_libretranslate import FakeLibreTranslate
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 pytestmark = pytest.mark.slow
+require_browser()
 
 QUESTION = "Кто предлагает технологии солнечных фотоэлектрических модулей? solar photovoltaic module"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+    with chromium(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking"]) as launched:
+        yield launched
 
 
 @pytest.fixture

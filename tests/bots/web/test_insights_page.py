@@ -13,12 +13,12 @@ import pytest
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
-from tests.conftest import make_settings
-from tests.webserver import live_server
+from tests.support.paths import ARTIFACTS
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 pytestmark = pytest.mark.slow
 CHROMIUM = os.environ.get("TTC_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 KEY = "insights-page-key"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

@@ -16,9 +16,10 @@ from assistant.messages import localize
 from assistant.services import Services, build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.test_chat_llm import FakeModel, _handler
-from tests.webserver import live_server
+from tests.support.fake_llm import FakeModel, model_handler
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,7 @@ SOLAR = "Who offers solar photovoltaic module technology?"
 @pytest.fixture
 def model() -> Iterator[tuple[FakeModel, str]]:
     fake = FakeModel()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), model_handler(fake))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield fake, f"http://127.0.0.1:{server.server_address[1]}/v1"

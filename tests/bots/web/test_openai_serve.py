@@ -14,9 +14,10 @@ import pytest
 
 from assistant.services import build_services
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.test_security_secrets import _wait_ready
-from tests.webserver import free_port
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
+from tests.support.ttc import wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,7 @@ def test_a_keyed_server_streams_answers_that_cite_public_record_pages(tmp_path: 
                                 "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:
-        _wait_ready(base, process)
+        wait_ready(base, process)
         client = openai.OpenAI(base_url=f"{base}/v1", api_key=API_KEY, max_retries=0)
         chunks = list(client.chat.completions.create(
             model="ttc-assistant", stream=True, stream_options={"include_usage": True},

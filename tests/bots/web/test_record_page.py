@@ -18,8 +18,9 @@ from bots.web.app import create_app
 from bots.web.record_view import pick_page_language
 from retrieval.ingest import ingest_rows
 from retrieval.reader import Row
-from tests.conftest import make_settings
-from tests.webserver import live_server
+from tests.support.paths import ARTIFACTS
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 HOSTILE = {"id": "xss-page-probe", "kind": "achievement", "title": "<script>alert('title')</script> Solar probe",
            "description": "Zyxglorp cells.\n<img src=x onerror=alert('description')>", "country": "ZA",
@@ -120,7 +121,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium")
 def test_chromium_shows_a_script_title_as_text(base_url: str) -> None:
     sync_api: Any = pytest.importorskip("playwright.sync_api")
-    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    artifacts = ARTIFACTS
     artifacts.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from assistant.services import build_services
 from bots.web.app import create_app
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 KEY = "staff-key-for-tests"
 STAFF = {"Authorization": f"Bearer {KEY}"}

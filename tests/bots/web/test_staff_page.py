@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +12,11 @@ import uvicorn
 
 from assistant.services import Services, build_services
 from bots.web.app import create_app
-from tests.conftest import make_settings
+from tests.support.paths import ARTIFACTS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 KEY = "page-test-key"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -27,17 +27,11 @@ if not CHROMIUM.exists():
     pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Services]]:
     settings = make_settings(tmp_path / "data", staff_api_keys=KEY)
     services = build_services(settings)
-    port = _free_port()
+    port = free_port()
     uv = uvicorn.Server(uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port,
                                        log_level="warning", lifespan="on"))
     thread = threading.Thread(target=uv.run, daemon=True)

@@ -10,8 +10,8 @@ import pytest
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
-from tests.conftest import make_settings
-from tests.webserver import live_server
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 KEY = "record-link-staff-key"

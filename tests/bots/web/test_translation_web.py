@@ -11,10 +11,13 @@ import pytest
 from assistant.services import Services, build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.fake_libretranslate import FakeLibreTranslate
-from tests.test_web_stream import parse_sse
-from tests.webserver import live_server
+from tests.support.fake_libretranslate import FakeLibreTranslate
+from tests.support.paths import RECORDS
+from tests.support.responses import parse_sse
+from tests.support.settings import make_settings
+from tests.support.web import live_server
+
+pytestmark = pytest.mark.slow  # a live uvicorn server
 
 SOLAR = "Who offers solar photovoltaic module technology?"
 CHINESE_ID = "csl-cb877a842d09"

@@ -6,7 +6,6 @@ import select
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +17,9 @@ from hypothesis import strategies as st
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
-from tests.conftest import make_settings
-from tests.webserver import live_server
+from tests.support.responses import assert_error
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 JSON = {"Content-Type": "application/json"}
 
@@ -34,16 +34,6 @@ def client(loaded_services: Services) -> Iterator[TestClient]:
     app = create_app(loaded_services.settings, loaded_services)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    error = response.json()["error"]
-    assert set(error) >= {"code", "message"}
-    assert "Traceback" not in response.text
-    if code:
-        assert error["code"] == code
 
 
 def test_malformed_json_is_400(client: TestClient) -> None:
@@ -115,6 +105,7 @@ def _send_chunks_until_answered(sock: socket.socket, chunks: list[bytes]) -> str
     return sock.recv(4096).decode("latin-1")
 
 
+@pytest.mark.slow
 def test_chunked_oversized_body_over_real_http_is_413(loaded_services: Services) -> None:
     app = create_app(loaded_services.settings, loaded_services)
     with live_server(app) as base:

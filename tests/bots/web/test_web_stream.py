@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,27 +13,9 @@ from fastapi.testclient import TestClient
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
-from tests.conftest import make_settings
-from tests.webserver import live_server
-
-
-def parse_sse(text: str) -> list[tuple[str, Any]]:
-    """(event, JSON data) pairs of an event stream; comments (pings) are skipped."""
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        name, data = "message", []
-        for line in block.split("\n"):
-            if not line or line.startswith(":"):
-                continue
-            field, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if field == "event":
-                name = value
-            elif field == "data":
-                data.append(value)
-        if data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
+from tests.support.responses import parse_sse
+from tests.support.settings import make_settings
+from tests.support.web import live_server
 
 
 @pytest.fixture
@@ -99,6 +80,7 @@ def test_stream_rejects_bad_input_before_streaming(client: TestClient) -> None:
     assert response.json()["error"]["code"] == "validation_error"
 
 
+@pytest.mark.slow
 def test_stream_over_real_http_arrives_incrementally(loaded_services: Services) -> None:
     app = create_app(loaded_services.settings, loaded_services)
     with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as http:

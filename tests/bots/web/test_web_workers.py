@@ -23,8 +23,9 @@ import pytest
 from assistant.services import build_services
 from bots.web.ratelimit import SharedRateLimiter
 from retrieval.ingest import ingest_paths
-from tests.conftest import RECORDS, make_settings
-from tests.webserver import free_port
+from tests.support.paths import RECORDS
+from tests.support.ports import free_port
+from tests.support.settings import make_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")]
 
