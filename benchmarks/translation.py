@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.languages import LANGUAGES
+from assistant.locale.languages import LANGUAGES
 from assistant.services import build_services
 from assistant.settings import Settings
 from benchmarks.harness import RESULTS, ROOT, SHARED_EVAL, add_data_dir, parser, write_json

@@ -16,7 +16,7 @@ from retrieval.record import Record
 from retrieval.vector_store import VectorStore
 
 if TYPE_CHECKING:
-    from retrieval.index import IndexConfig, Progress
+    from retrieval.config import IndexConfig, Progress
 
 __all__ = ["Vectorizer", "text_hash"]
 

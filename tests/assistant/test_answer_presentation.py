@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.partners import suggest_partners
-from assistant.presentation import title_key
+from assistant.chat.partners import suggest_partners
+from assistant.chat.presentation import title_key
 from assistant.services import Services
 from bots.web.app import create_app
 from retrieval.index import Hit
@@ -87,7 +87,7 @@ def test_partner_reason_names_a_record_the_answer_does_not_cite() -> None:
 
 
 def test_who_can_help_adds_transfer_institutions_for_the_understood_field(loaded_services: Services) -> None:
-    from assistant.chain import ChatState
+    from assistant.chat.state import ChatState
 
     # the understanding step reads "who can help … partners" as a partner search and the fields from the records
     asked = ChatState(message="Who can help us find partners for solar photovoltaic modules?", session_id="s")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat import Answer, Assistant
-from assistant.relevance import RelevanceConfig
+from assistant.chat.assistant import Answer, Assistant
+from assistant.chat.relevance import RelevanceConfig
+from assistant.chat.sessions import SessionStore
 from assistant.services import Services
-from assistant.sessions import SessionStore
 from retrieval.record import Record
 
 SOLAR = "Who offers solar photovoltaic module technology?"
@@ -98,7 +98,7 @@ def test_sessions_survive_a_new_assistant_on_the_same_data_dir(loaded_services: 
 
 
 def test_session_keeps_only_the_last_turns(tmp_path: Path) -> None:
-    from assistant.sessions import Turn
+    from assistant.chat.sessions import Turn
 
     store = SessionStore(tmp_path / "s.sqlite", keep=3).open()
     for n in range(5):

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.chat import Answer
-from assistant.composer import shorten
-from assistant.languages import detect_with_score
+from assistant.chat.assistant import Answer
+from assistant.chat.composer import shorten
+from assistant.locale.languages import detect_with_score
 from assistant.services import Services, build_services
 from retrieval.ingest import ingest_paths
 from tests.support.paths import RECORDS, REPO

@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from assistant.chat import Assistant
+from assistant.chat.assistant import Assistant
+from assistant.chat.sessions import SessionStore
 from assistant.llm import LLM, validate_citations
 from assistant.services import Services
-from assistant.sessions import SessionStore
 from tests.support.fake_llm import FakeModel
 
 SOLAR = "Who offers solar photovoltaic module technology?"

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from assistant.countries import country_code, country_name
-from assistant.languages import LANGUAGES, detect_with_score, pick_language, resolve_language, served_language
-from assistant.messages import bot_text, localize, templates, term_label
+from assistant.locale.countries import country_code, country_name
+from assistant.locale.languages import LANGUAGES, detect_with_score, pick_language, resolve_language, served_language
+from assistant.locale.texts import bot_text, localize, templates, term_label
 from retrieval.language import detect_language, guess_languages, language_code
 
 

@@ -8,11 +8,11 @@ from importlib.resources import files
 
 import pytest
 
-from assistant.countries import country_name
-from assistant.languages import LANGUAGES, detect_with_score
-from assistant.lexicon import LIST_NAMES, lexicon
 from assistant.llm import prompt
-from assistant.messages import localize, message_keys, templates
+from assistant.locale.countries import country_name
+from assistant.locale.languages import LANGUAGES, detect_with_score
+from assistant.locale.lexicon import LIST_NAMES, lexicon
+from assistant.locale.texts import localize, message_keys, templates
 
 _VARIABLE = re.compile(r"\$(\w+)")
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from assistant.chat import Assistant
+from assistant.chat.assistant import Assistant
+from assistant.chat.sessions import SessionStore
 from assistant.llm import LLM
 from assistant.services import Services, build_services
-from assistant.sessions import SessionStore
 from bots.telegram.format import answer_html, hit_html
 from retrieval.ingest import ingest_paths, ingest_rows
 from retrieval.reader import Row

@@ -19,7 +19,7 @@ from assistant.inquiries.model import Base
 from assistant.insights import InsightsService
 from assistant.insights.grouping import Asked, group_questions
 from assistant.insights.model import QuestionRow
-from assistant.lexicon import normalize
+from assistant.locale.lexicon import normalize
 from assistant.services import build_services
 from bots.web.app import create_app
 from retrieval.errors import InvalidInput, NotFound

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.bot_state import BotState

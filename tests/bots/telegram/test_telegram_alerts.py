@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from bots.telegram.subscribe import MAX_SUBSCRIPTIONS

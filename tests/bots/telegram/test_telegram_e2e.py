@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import build_services
 from retrieval.ingest import ingest_paths
 from retrieval.language import detect_language

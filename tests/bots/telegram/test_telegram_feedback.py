@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from tests.support.fake_bot_api import BOT_USER, FakeBotApi
@@ -117,7 +117,7 @@ def test_a_button_for_an_unknown_answer_says_it_is_too_old(bot: App, fake_api: F
 def test_feedback_texts_exist_in_all_17_languages_on_the_bot_and_the_chat_page() -> None:
     import re
 
-    from assistant.languages import LANGUAGES
+    from assistant.locale.languages import LANGUAGES
 
     for language in LANGUAGES:
         for key in ("thanks", "ask_comment", "comment_saved", "unknown"):

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.languages import LANGUAGES
-from assistant.messages import bot_text
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from retrieval.language import detect_language

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import Services, build_services
 from bots.telegram.app import App
 from retrieval.catalog import Filters

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.links import is_public_url, record_page_url
-from assistant.messages import localize
+from assistant.locale.texts import localize
 from assistant.services import Services, build_services
 from bots.telegram.app import App
 from retrieval.ingest import ingest_paths

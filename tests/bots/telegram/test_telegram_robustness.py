@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import Services
 from bots.telegram.app import App
 from retrieval.errors import Unavailable

@@ -8,9 +8,9 @@ from importlib.resources import files
 
 import pytest
 
-from assistant.countries import country_code, country_name
-from assistant.languages import LANGUAGES
-from assistant.messages import bot_text
+from assistant.locale.countries import country_code, country_name
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import bot_text
 
 ENGLISH = json.loads(files("prompts").joinpath("telegram", "en.json").read_text(encoding="utf-8"))
 

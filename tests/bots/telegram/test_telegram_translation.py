@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from assistant.services import Services, build_services
 from bots.telegram.app import App
 from retrieval.ingest import ingest_paths

@@ -12,8 +12,8 @@ import httpx
 import openai
 import pytest
 
-from assistant.countries import country_name
-from assistant.messages import localize
+from assistant.locale.countries import country_name
+from assistant.locale.texts import localize
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from bots.web.app import create_app

@@ -12,7 +12,7 @@ from typing import Any
 import openai
 import pytest
 
-from assistant.messages import localize
+from assistant.locale.texts import localize
 from assistant.services import Services, build_services
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.countries import country_name
-from assistant.messages import localize, term_label
+from assistant.locale.countries import country_name
+from assistant.locale.texts import localize, term_label
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app

@@ -3,7 +3,7 @@
 `Index.search` scores a record by its dense similarity standardised within the record's language
 (a z-score over the corpus, `retrieval.calibration`) plus a bounded BM25 bonus (`retrieval.ranking`).
 That makes one threshold meaningful for every language. It cannot tell off-topic questions on its
-own (the best of n z-scores is about sqrt(2 ln n) for any question); `assistant.topic` does that
+own (the best of n z-scores is about sqrt(2 ln n) for any question); `assistant.chat.topic` does that
 first, and this threshold then drops records that are not close enough to cite.
 """
 

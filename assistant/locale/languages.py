@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.lexicon import marker_count
+from assistant.locale.lexicon import marker_count
 from retrieval.language import detect_language, detection_sample, guess_languages, language_code
 
 __all__ = ["LANGUAGES", "RTL", "detect_with_score", "pick_language", "resolve_language", "served_language"]

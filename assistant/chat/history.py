@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.condense import condense_offline, is_followup, topic_of
-from assistant.countries import find_country
-from assistant.guard import canned_reply_key
-from assistant.languages import pick_language
-from assistant.sessions import Turn
+from assistant.chat.condense import condense_offline, is_followup, topic_of
+from assistant.chat.guard import canned_reply_key
+from assistant.chat.sessions import Turn
+from assistant.locale.countries import find_country
+from assistant.locale.languages import pick_language
 
 __all__ = ["Exchange", "turns_from_exchanges"]
 

@@ -1,7 +1,7 @@
 """How well the retrieved records fit the question: strong, weak or none.
 
 `Hit.score` is calibrated (`retrieval.calibration`): a record's dense similarity as a z-score within its
-language plus a bounded lexical bonus, the scale of `assistant.relevance`. The best of n standard z-scores is
+language plus a bounded lexical bonus, the scale of `assistant.chat.relevance`. The best of n standard z-scores is
 expected at about sqrt(2 ln n) - (ln ln n + ln 4π) / (2 sqrt(2 ln n)) for ANY question, matching or not (3.5
 for the 4,197 sample records, 2.0 for 42), so a clear match must beat that expected maximum by about one
 standard deviation; below it the best records are only the closest ones. On the sample, topical questions
@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-from assistant.relevance import RelevanceConfig
+from assistant.chat.relevance import RelevanceConfig
 from retrieval.index import Hit
 
 __all__ = ["STRONG_MARGIN", "Strength", "match_strength", "strong_score"]

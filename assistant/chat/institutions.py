@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.countries import country_name
 from assistant.inquiries.directory import Directory
 from assistant.inquiries.routing import LANGUAGE_COUNTRY
-from assistant.messages import localize, term_label
+from assistant.locale.countries import country_name
+from assistant.locale.texts import localize, term_label
 
 __all__ = ["transfer_institutions"]
 

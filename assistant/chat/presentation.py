@@ -12,20 +12,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from assistant.countries import country_name
+from assistant.chat.institutions import transfer_institutions
+from assistant.chat.match_strength import match_strength
+from assistant.chat.partners import suggest_partners
+from assistant.chat.relevance import RelevanceConfig
+from assistant.chat.results import Citation, Partner
 from assistant.inquiries.directory import Directory
-from assistant.institutions import transfer_institutions
-from assistant.lexicon import content_terms
-from assistant.match_strength import match_strength
-from assistant.messages import localize, term_label
-from assistant.partners import suggest_partners
-from assistant.relevance import RelevanceConfig
-from assistant.results import Citation, Partner
+from assistant.locale.countries import country_name
+from assistant.locale.lexicon import content_terms
+from assistant.locale.texts import localize, term_label
 from assistant.understanding.fields import fields_from_hits
 from retrieval.index import Hit
 
 if TYPE_CHECKING:
-    from assistant.chain import ChatState
+    from assistant.chat.state import ChatState
 
 __all__ = ["WEAK_SHOWN", "collapse_duplicates", "complement_partners", "demand_draft", "lead_with_kind",
            "next_step", "present", "title_key", "why_it_matches"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.lexicon import contains_phrase, lexicon, normalize
+from assistant.locale.lexicon import contains_phrase, lexicon, normalize
 
 __all__ = ["canned_reply_key"]
 

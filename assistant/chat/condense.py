@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.countries import find_country
-from assistant.lexicon import content_terms, starts_with_phrase
-from assistant.sessions import Turn
+from assistant.chat.sessions import Turn
+from assistant.locale.countries import find_country
+from assistant.locale.lexicon import content_terms, starts_with_phrase
 
 __all__ = ["condense_offline", "is_followup", "topic_of"]
 

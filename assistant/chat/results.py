@@ -26,7 +26,7 @@ class Citation:
     language: str | None
     translation: dict[str, str] | None = None
     """`{"language","title","snippet","provider"}`: a machine translation for the reader, or None."""
-    # what the person sees (assistant.presentation): why the record fits, and ids of records with the same title
+    # what the person sees (assistant.chat.presentation): why the record fits, and ids of records with the same title
     why: str = ""
     also: list[str] = default(default_factory=list)  # `field` is a Citation attribute here
 

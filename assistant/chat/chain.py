@@ -8,60 +8,33 @@ streaming, which must send citations before the answer text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.composer import compose_answer, compose_nothing_found
-from assistant.condense import condense_offline, is_followup, topic_of
-from assistant.countries import find_country
-from assistant.guard import canned_reply_key
+from assistant.chat.composer import compose_answer, compose_nothing_found
+from assistant.chat.condense import condense_offline, is_followup, topic_of
+from assistant.chat.guard import canned_reply_key
+from assistant.chat.match_strength import STRONG_MARGIN
+from assistant.chat.partners import partner_kind, suggest_partners
+from assistant.chat.presentation import present
+from assistant.chat.relevance import RelevanceConfig, retrieve_need
+from assistant.chat.results import Citation
+from assistant.chat.state import ChatState
+from assistant.chat.topic import TopicGate
 from assistant.inquiries.directory import Directory, load_directory
-from assistant.languages import pick_language
 from assistant.llm import LLM, LLMError, validate_citations
-from assistant.match_strength import STRONG_MARGIN
-from assistant.messages import localize
-from assistant.partners import partner_kind, suggest_partners
-from assistant.presentation import present
-from assistant.relevance import RelevanceConfig, retrieve_need
-from assistant.results import Citation, Partner
-from assistant.sessions import Turn
-from assistant.topic import TopicGate
-from assistant.understanding.intent import Intent
+from assistant.locale.countries import find_country
+from assistant.locale.languages import pick_language
+from assistant.locale.texts import localize
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
-from retrieval.index import Hit, Index
+from retrieval.index import Index
 from retrieval.need import field_votes
 
 __all__ = ["AnswerChain", "ChatState"]
 
 FIELD_SHARE = 0.25
-
-
-@dataclass
-class ChatState:
-    """What the chain knows about one question as it moves through the steps."""
-
-    message: str
-    session_id: str
-    requested: str | None = None
-    filters: Filters = field(default_factory=Filters)
-    history: list[Turn] = field(default_factory=list)
-    language: str = "en"
-    condensed: str = ""
-    topic: str = ""
-    country: str | None = None
-    intent: Intent = field(default_factory=Intent)
-    reply_key: str | None = None
-    hits: list[Hit] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    partners: list[Partner] = field(default_factory=list)
-    text: str = ""
-    metadata: dict[str, Any] = field(default_factory=dict)
-    partner_hits: list[Hit] = field(default_factory=list)
-    next_step: dict[str, Any] | None = None
-    institutions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class AnswerChain:
@@ -160,7 +133,7 @@ class AnswerChain:
                        partner_hits=found.partner_hits)
 
     def present(self, state: ChatState) -> ChatState:
-        """What the person sees (`assistant.presentation`): each record once, why it fits, partners that add to
+        """What the person sees (`assistant.chat.presentation`): each record once, why it fits, partners that add to
         the citations, institutions for "who can help", and the next step when nothing fits clearly."""
         limit = self.llm_context if self.llm is not None else self.max_citations
         corpus = self.index.catalog.count() if state.hits else 0

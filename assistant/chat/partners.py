@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.lexicon import contains_phrase
-from assistant.messages import localize
-from assistant.relevance import RelevanceConfig
-from assistant.results import Partner
+from assistant.chat.relevance import RelevanceConfig
+from assistant.chat.results import Partner
+from assistant.locale.lexicon import contains_phrase
+from assistant.locale.texts import localize
 from retrieval.index import Hit
 
 __all__ = ["evidence_strength", "partner_kind", "suggest_partners"]

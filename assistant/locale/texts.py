@@ -12,7 +12,7 @@ from importlib.resources import files
 from string import Template
 from typing import Literal
 
-from assistant.languages import LANGUAGES
+from assistant.locale.languages import LANGUAGES
 
 __all__ = ["Catalog", "bot_text", "localize", "message_keys", "templates", "term_label"]
 

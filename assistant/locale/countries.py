@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import icu
 
-from assistant.languages import LANGUAGES
-from assistant.lexicon import normalize, unspaced
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.lexicon import normalize, unspaced
 
 __all__ = ["country_code", "country_name", "find_country"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.countries import country_name
-from assistant.messages import localize
-from assistant.results import Citation, Partner
+from assistant.chat.results import Citation, Partner
+from assistant.locale.countries import country_name
+from assistant.locale.texts import localize
 
 __all__ = ["compose_answer", "compose_nothing_found", "shorten"]
 

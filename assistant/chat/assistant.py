@@ -11,17 +11,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from assistant.chain import AnswerChain, ChatState
-from assistant.languages import pick_language
+from assistant.chat.chain import AnswerChain, ChatState
+from assistant.chat.match_strength import STRONG_MARGIN
+from assistant.chat.partners import partner_kind, suggest_partners
+from assistant.chat.relevance import RelevanceConfig, retrieve_need
+from assistant.chat.results import Answer, Citation, Match, Partner
+from assistant.chat.sessions import SessionStore, Turn
+from assistant.chat.topic import TopicGate
 from assistant.llm import LLM
-from assistant.match_strength import STRONG_MARGIN
+from assistant.locale.languages import pick_language
+from assistant.locale.texts import localize
 from assistant.matching import Matcher
-from assistant.messages import localize
-from assistant.partners import partner_kind, suggest_partners
-from assistant.relevance import RelevanceConfig, retrieve_need
-from assistant.results import Answer, Citation, Match, Partner
-from assistant.sessions import SessionStore, Turn
-from assistant.topic import TopicGate
 from assistant.translation import RecordTranslation, TranslationService
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
@@ -91,7 +91,7 @@ class Assistant:
         """A grounded answer to one message, in the requested or detected language; `filters` narrow
         retrieval (a country named in the message takes precedence over the filter's).
 
-        `history` is a conversation the client holds (`assistant.history`): it replaces the session's, and the
+        `history` is a conversation the client holds (`assistant.chat.history`): it replaces the session's, and the
         turn is not stored."""
         started = time.perf_counter()
         state = self.answer_chain.pipeline.invoke(self._start(message, language, session_id, filters, history))
