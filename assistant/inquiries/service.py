@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 from assistant.chat.match_strength import match_strength
 from assistant.chat.relevance import RelevanceConfig
 from assistant.inquiries.classifier import Classification, Classifier
+from assistant.inquiries.cues import normalize
 from assistant.inquiries.database import open_database
 from assistant.inquiries.directory import Directory, load_directory
 from assistant.inquiries.inquiry import CHANNELS, STATUSES, Channel, Delivery, Inquiry
 from assistant.inquiries.inquiry_store import InquiryStore, NewEvent
-from assistant.inquiries.lexicon import normalize
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.inquiries.model import InquiryRow, utcnow
 from assistant.inquiries.routing import Router

@@ -1,4 +1,4 @@
-"""LangChain's own standard test suites for our Embeddings and our BaseRetriever (DESIGN.md's Python API)."""
+"""LangChain's own standard test suites for our Embeddings and our BaseRetriever (docs/contract.md's Python API)."""
 
 from __future__ import annotations
 

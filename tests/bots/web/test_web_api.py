@@ -1,4 +1,4 @@
-"""The HTTP API over the real app, real SQLite and real Chroma: the happy paths of DESIGN.md's HTTP API."""
+"""The HTTP API over the real app, real SQLite and real Chroma: the happy paths of docs/contract.md's HTTP API."""
 
 from __future__ import annotations
 

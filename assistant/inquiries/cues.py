@@ -1,4 +1,4 @@
-"""Keyword rules in many languages, loaded from lexicon.json: intent, field and urgency cues."""
+"""Triage cues: keyword rules in many languages for intent, field and urgency, loaded from cues.json."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Lexicon", "load_lexicon", "normalize"]
+__all__ = ["TriageCues", "load_cues", "normalize"]
 
-_PATH = Path(__file__).parent / "lexicon.json"
+_PATH = Path(__file__).parent / "cues.json"
 _SPACE = re.compile(r"\s+")
 
 
@@ -42,7 +42,7 @@ class Rule:
     weight: float
 
 
-class Lexicon:
+class TriageCues:
     """Weighted keyword rules grouped by what they decide (intent, field, urgency)."""
 
     def __init__(self, groups: dict[str, dict[str, list[str]]]) -> None:
@@ -68,6 +68,6 @@ class Lexicon:
 
 
 @lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """The shipped lexicon (cached)."""
-    return Lexicon(json.loads(_PATH.read_text(encoding="utf-8")))
+def load_cues() -> TriageCues:
+    """The shipped cues (cached)."""
+    return TriageCues(json.loads(_PATH.read_text(encoding="utf-8")))
