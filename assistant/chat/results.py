@@ -75,7 +75,8 @@ class Answer:
     institutions: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """The shape of docs/contract.md: answer, language, citations, partners, session_id, metadata, answer_id; and, when
+        """The shape of docs/contract.md: answer, language, citations, partners, session_id, metadata, answer_id;
+        and, when
         the records do not fit clearly, `next_step` (post the need as a demand), and for "who can help" questions
         the transfer `institutions` of the routing directory."""
         return {"answer": self.answer, "language": self.language,

@@ -1,4 +1,4 @@
-"""`ttc ask` and `ttc match` in a subprocess: the JSON shapes of docs/contract.md, sessions across invocations, exit codes."""
+"""`ttc ask` and `ttc match` in a subprocess: the JSON shapes of docs/contract.md, sessions, exit codes."""
 
 from __future__ import annotations
 
