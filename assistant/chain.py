@@ -20,7 +20,7 @@ from assistant.guard import canned_reply_key
 from assistant.inquiries.directory import Directory, load_directory
 from assistant.languages import pick_language
 from assistant.llm import LLM, LLMError, validate_citations
-from assistant.match_strength import STRONG_MARGIN
+from assistant.match_strength import STRONG_MARGIN, match_strength
 from assistant.messages import localize
 from assistant.partners import partner_kind, suggest_partners
 from assistant.presentation import present
@@ -131,11 +131,13 @@ class AnswerChain:
         """Hybrid retrieval behind the relevance gate; partners from the retrieved records."""
         if state.reply_key:
             return state
+        doubtful = False
         if self.topic_gate is not None:
             score = self.topic_gate.score(state.condensed)
             state.metadata["topic_score"] = round(score, 4)
-            if score < self.topic_gate.margin:
+            if score < 0:  # nearer to an off-topic prototype than to every domain one
                 return replace(state, reply_key="off_topic")
+            doubtful = score < self.topic_gate.margin
         chosen = state.filters
         intent = state.intent
         # an explicit kind ("which agencies need…", "calls for…") filters; an inferred one only weighs
@@ -144,6 +146,11 @@ class AnswerChain:
                           language=chosen.language)
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
         found = retrieve_need(self.index, query, filters, self.relevance)
+        # within the gate's margin the prototypes cannot tell (real needs in Chinese and Turkish land there):
+        # the records decide, and only a clear match answers
+        if doubtful and match_strength(found.hits, self.relevance, corpus=self.index.catalog.count(),
+                                       margin=self.strong_margin) != "strong":
+            return replace(state, reply_key="off_topic")
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
         # the need's fields: those most of the retrieved records share, weighted by how well they match
         fields = tuple(name for name, share in field_votes(found.partner_hits[:8])[:2] if share >= FIELD_SHARE)
