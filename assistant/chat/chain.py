@@ -15,7 +15,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.chat.composer import compose_answer, compose_nothing_found
 from assistant.chat.condense import condense_offline, is_followup, topic_of
 from assistant.chat.guard import canned_reply_key
-from assistant.chat.match_strength import STRONG_MARGIN
+from assistant.chat.match_strength import STRONG_MARGIN, match_strength
 from assistant.chat.partners import partner_kind, suggest_partners
 from assistant.chat.presentation import present
 from assistant.chat.relevance import RelevanceConfig, retrieve_need
@@ -104,11 +104,13 @@ class AnswerChain:
         """Hybrid retrieval behind the relevance gate; partners from the retrieved records."""
         if state.reply_key:
             return state
+        doubtful = False
         if self.topic_gate is not None:
             score = self.topic_gate.score(state.condensed)
             state.metadata["topic_score"] = round(score, 4)
-            if score < self.topic_gate.margin:
+            if score < 0:  # nearer to an off-topic prototype than to every domain one
                 return replace(state, reply_key="off_topic")
+            doubtful = score < self.topic_gate.margin
         chosen = state.filters
         intent = state.intent
         # an explicit kind ("which agencies need…", "calls for…") filters; an inferred one only weighs
@@ -117,6 +119,11 @@ class AnswerChain:
                           language=chosen.language)
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
         found = retrieve_need(self.index, query, filters, self.relevance)
+        # within the gate's margin the prototypes cannot tell (real needs in Chinese and Turkish land there):
+        # the records decide, and only a clear match answers
+        if doubtful and match_strength(found.hits, self.relevance, corpus=self.index.catalog.count(),
+                                       margin=self.strong_margin) != "strong":
+            return replace(state, reply_key="off_topic")
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
         # the need's fields: those most of the retrieved records share, weighted by how well they match
         fields = tuple(name for name, share in field_votes(found.partner_hits[:8])[:2] if share >= FIELD_SHARE)

@@ -73,10 +73,12 @@ def compose_answer(language: str, citations: list[Citation], partners: list[Part
         lines.append(f"   {'; '.join(detail)}" if detail else f"   {_where(citation, language)}")
     if partners:
         lines += ["", localize("partners_intro", language)]
+        numbered = {rid for c in citations for rid in (c.id, *c.also)}
         for partner in partners:
             where = f" ({country_name(partner.country, language)})" if partner.country else ""
-            ids = ", ".join(partner.evidence)
-            lines.append(f"• {partner.organization}{where} — {partner.reason} [{ids}]")
+            # records the list above shows are not named again
+            ids = ", ".join(rid for rid in partner.evidence if rid not in numbered)
+            lines.append(f"• {partner.organization}{where} — {partner.reason}" + (f" [{ids}]" if ids else ""))
     if institutions:
         lines += ["", localize("institutions_intro", language)]
         lines += [f"• {i['name']} ({country_name(i['country'], language)})" for i in institutions]

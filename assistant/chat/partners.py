@@ -23,14 +23,17 @@ def partner_kind(question: str) -> str:
 
 
 def suggest_partners(hits: list[Hit], *, kind: str, language: str, limit: int = 5,
-                     cited: Sequence[str] = ()) -> list[Partner]:
+                     cited: Sequence[str] = (), floor: float | None = None) -> list[Partner]:
     """Organizations named by hits of `kind`, ranked by the strength of their relevant records.
 
     Only the `organization` and `country` fields of retrieved records are used, so every partner
-    exists in the corpus and carries the ids of the records that name it as evidence. The reason names the
-    organization's best record the answer does not already cite (`cited`), else its best record.
+    exists in the corpus and carries the ids of the records that name it as evidence. With `floor`, only
+    records whose own evidence (`Hit.strength`) reaches it count: fewer partners rather than organizations
+    that only have many loosely related records. The reason names the organization's best record the answer
+    does not already cite (`cited`), else its best record.
     """
-    candidates = [h for h in hits if h.record.kind == kind and h.record.organization]
+    candidates = [h for h in hits if h.record.kind == kind and h.record.organization
+                  and (floor is None or h.strength >= floor)]
     if not candidates:
         return []
     top = max(h.score for h in hits) or 1.0

@@ -1,4 +1,4 @@
-"""What the person sees of an answer: each record once, why it fits, partners that add to the citations and are
+"""What the person sees of an answer: each record once, why it fits, partners
 ranked by the strength of their evidence (FastAPI over HTTP, the real index; hash embeddings)."""
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def test_each_record_appears_once_across_answer_cards_and_partners(client: TestC
         if citation["snippet"]:
             assert citation["snippet"][:60] not in data["answer"]  # the snippet is on the card only
     for partner in data["partners"]:
-        # an organization whose only evidence is a cited record would repeat the citation list
-        assert len(partner["evidence"]) > 1 or not set(partner["evidence"]) <= set(cited)
+        # a partner is an organization with its records as evidence, each named once
+        assert partner["evidence"] and len(partner["evidence"]) == len(set(partner["evidence"]))
     assert data["metadata"]["match"] == "strong" and data["next_step"] is None
 
 
@@ -76,6 +76,16 @@ def test_partners_are_ranked_by_the_strength_of_all_their_relevant_records() -> 
     # two strong records outweigh one stronger record; many barely relevant ones do not
     assert [p.organization for p in partners] == ["Beta", "Alpha", "Gamma", "Delta"]
     assert partners[0].evidence == ["b1", "b2"]
+
+
+def test_partners_rest_only_on_records_that_clearly_match() -> None:
+    hits = [_hit("a1", "Alpha", 6.0), _hit("d1", "Delta", 3.0), _hit("d2", "Delta", 3.0), _hit("d3", "Delta", 3.0),
+            _hit("a2", "Alpha", 2.0)]
+
+    [partner] = suggest_partners(hits, kind="achievement", language="en", floor=4.0)
+
+    # many loosely related records do not make a partner, and do not count as evidence
+    assert partner.organization == "Alpha" and partner.evidence == ["a1"]
 
 
 def test_partner_reason_names_a_record_the_answer_does_not_cite() -> None:
