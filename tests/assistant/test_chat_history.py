@@ -38,6 +38,6 @@ def test_a_passed_history_replaces_the_session_and_is_not_stored(loaded_services
     answer = assistant.answer("А из Китая?", session_id="kept-elsewhere", history=history)
 
     assert answer.language == "ru" and answer.metadata["followup"] is True and answer.metadata["country"] == "CN"
-    assert assistant.chat.sessions.history("kept-elsewhere") == []
+    assert assistant.sessions.history("kept-elsewhere") == []
     assistant.answer("solar", session_id="kept-here")
-    assert len(assistant.chat.sessions.history("kept-here")) == 1
+    assert len(assistant.sessions.history("kept-here")) == 1
