@@ -52,7 +52,7 @@ test: install-dev browsers
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-# The inner loop: lint, types and the tests that neither load the real embedder nor start servers.
+# The inner loop: lint, types and the tests not marked slow (no real embedder, server, browser or subprocess).
 test-fast: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy

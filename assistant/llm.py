@@ -14,7 +14,7 @@ from string import Template
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.languages import LANGUAGES
+from assistant.locale.languages import LANGUAGES
 from retrieval.index import Hit
 
 __all__ = ["LLM", "LLMError", "fence_records", "prompt", "validate_citations"]

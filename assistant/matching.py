@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.countries import country_name
-from assistant.lexicon import content_terms
-from assistant.messages import localize, term_label
-from assistant.relevance import RelevanceConfig, substantive
-from assistant.results import Match
+from assistant.chat.relevance import RelevanceConfig, substantive
+from assistant.chat.results import Match
+from assistant.locale.countries import country_name
+from assistant.locale.lexicon import content_terms
+from assistant.locale.texts import localize, term_label
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput, NotFound
 from retrieval.index import Hit, Index

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
-from assistant.chat import Assistant
+from assistant.chat.assistant import Assistant
+from assistant.chat.match_strength import STRONG_MARGIN
+from assistant.chat.sessions import SessionStore
+from assistant.chat.topic import TopicGate
 from assistant.inquiries import InquiryService
 from assistant.inquiries.database import open_database
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.insights import InsightsService
 from assistant.llm import LLM
-from assistant.match_strength import STRONG_MARGIN
 from assistant.records import RecordsService
-from assistant.sessions import SessionStore
 from assistant.settings import Settings
-from assistant.topic import TopicGate
 from assistant.translation import TranslationService, Translator
 from assistant.understanding.reader import NeedReader
 from retrieval.embedder import make_embeddings

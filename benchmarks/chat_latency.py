@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.chat import Assistant
+from assistant.chat.assistant import Assistant
+from assistant.chat.sessions import SessionStore
+from assistant.chat.topic import TopicGate
 from assistant.services import build_services
-from assistant.sessions import SessionStore
 from assistant.settings import Settings
-from assistant.topic import TopicGate
 from benchmarks.harness import RESULTS, add_data_dir, ms_since, parser, write_json
 from retrieval.query_cache import QueryCache
 

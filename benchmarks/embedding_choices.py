@@ -30,45 +30,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.embedding_choice import CHOICES, FRACTIONS, Choice
 from benchmarks.embedding_quality import SEED, length_profile, read_records, run_quality, sample_set, xquad_set
 from benchmarks.embedding_throughput import throughput, worker
 from benchmarks.harness import SAMPLE_FILES, add_results_dir, cpu_model, parser, write_results
 
 __all__ = ["CHOICES", "FRACTIONS", "Choice", "main", "run", "to_markdown"]
-
-FULL = 1_000_000
-"""A lead this long is the whole description."""
-FRACTIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
-
-
-@dataclass(frozen=True)
-
-
-class Choice:
-    """One way to fill the dense index: embedder, lead length, and (throughput only) how the cores are used."""
-
-    name: str
-    embedder: str
-    lead_chars: int
-    threads: int | None = None
-    processes: int = 1
-
-    @property
-    def quality_run(self) -> bool:
-        """Thread and process variants compute the same vectors as their one-process choice: no quality run."""
-        return self.threads is None and self.processes == 1
-
-
-CHOICES = {c.name: c for c in (
-    Choice("e5-200", "e5", 200), Choice("e5-400", "e5", 400), Choice("e5-1000", "e5", 1000),
-    Choice("e5-full", "e5", FULL), Choice("use-400", "use", 400),
-    Choice("e5-400-1thread", "e5", 400, threads=1), Choice("e5-400-2x1thread", "e5", 400, threads=1, processes=2),
-)}
-
 
 # -- report ----------------------------------------------------------------------------------------------------
 def _cells(row: dict[str, float]) -> str:

@@ -24,7 +24,7 @@ from retrieval.ingest import ingest_paths
 from retrieval.record import Record
 
 if TYPE_CHECKING:
-    from benchmarks.embedding_choices import Choice
+    from benchmarks.embedding_choice import Choice
 
 __all__ = ["SEED", "EvalSet", "length_profile", "read_records", "run_quality", "sample_set", "xquad_set"]
 

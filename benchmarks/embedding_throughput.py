@@ -17,7 +17,7 @@ from retrieval.embedder import make_embeddings
 from retrieval.record import Record
 
 if TYPE_CHECKING:
-    from benchmarks.embedding_choices import Choice
+    from benchmarks.embedding_choice import Choice
 
 __all__ = ["PLATFORM_RECORDS", "throughput", "worker"]
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from assistant.relevance import retrieve
+from assistant.chat.relevance import retrieve
 from assistant.services import build_services
 from assistant.settings import Settings
 from benchmarks.harness import RESULTS, SHARED_EVAL, add_data_dir, add_label, parser, write_results

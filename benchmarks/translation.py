@@ -25,11 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.languages import LANGUAGES
+from assistant.locale.languages import LANGUAGES
 from assistant.services import build_services
 from assistant.settings import Settings
 from benchmarks.harness import RESULTS, ROOT, SHARED_EVAL, add_data_dir, parser, write_json
-from tests.fake_libretranslate import FakeLibreTranslate, default_pairs
+from tests.support.fake_libretranslate import FakeLibreTranslate, default_pairs
 
 
 def _copy_index(source: Path, target: Path) -> None:

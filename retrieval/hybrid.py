@@ -15,7 +15,7 @@ from retrieval.record import Record
 from retrieval.snippet import make_snippet
 
 if TYPE_CHECKING:
-    from retrieval.index import Index
+    from retrieval.searchable import Searchable
 
 __all__ = ["Hit", "rank_hybrid"]
 
@@ -43,7 +43,7 @@ class Hit:
                 "country": r.country, "field": r.field, "score": round(self.score, 6), "snippet": self.snippet}
 
 
-def rank_hybrid(index: Index, vector: np.ndarray, lexical_query: str, k: int, filters: Filters, *,
+def rank_hybrid(index: Searchable, vector: np.ndarray, lexical_query: str, k: int, filters: Filters, *,
                 snippet_query: str | None = None, kind_bonus: Mapping[str, float] | None = None,
                 field_bonus: Mapping[str, float] | None = None) -> list[Hit]:
     """The `k` best records for a query vector and a lexical query (see `Index.search`).

@@ -7,16 +7,15 @@ current (`retrieval.snapshot_keeper`) and searching (`retrieval.search`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from retrieval.catalog import Catalog, Filters
+from retrieval.config import IndexConfig, Progress
 from retrieval.hybrid import Hit
-from retrieval.ranking import LEXICAL_WEIGHT
 from retrieval.record import Record
 from retrieval.search import search
 from retrieval.shared.records import SharedRecords
@@ -28,24 +27,6 @@ from retrieval.vectorizer import LocalVectors, Vectorizer
 from retrieval.writer import RecordWriter
 
 __all__ = ["Hit", "Index", "IndexConfig", "Progress"]
-
-Progress = Callable[[str, int, int], None]
-"""progress(phase, done, total)"""
-
-
-@dataclass(frozen=True)
-class IndexConfig:
-    """Where the index lives and how records are embedded."""
-
-    data_dir: Path
-    embedder_name: str
-    chroma_url: str | None = None
-    lead_chars: int = 400
-    embed_batch: int = 64
-    candidates: int = 50
-    lexical_weight: float = LEXICAL_WEIGHT
-    freshness_seconds: float = 1.0
-
 
 class Index:
     """Ingest, search, fetch and delete records; one instance per data directory."""

@@ -17,7 +17,7 @@ __all__ = ["IngestReport", "ingest_paths", "ingest_rows"]
 
 @dataclass
 class IngestReport:
-    """What an ingest did; `as_dict` is the stable JSON shape of DESIGN.md (plus `embedded`)."""
+    """What an ingest did; `as_dict` is the stable JSON shape of docs/contract.md (plus `embedded`)."""
 
     added: int = 0
     updated: int = 0

@@ -1,4 +1,4 @@
-"""The record schema of DESIGN.md, validated with pydantic."""
+"""The record schema of docs/contract.md, validated with pydantic."""
 
 from __future__ import annotations
 

@@ -11,12 +11,12 @@ from retrieval.errors import InvalidInput
 from retrieval.hybrid import Hit, rank_hybrid
 
 if TYPE_CHECKING:
-    from retrieval.index import Index
+    from retrieval.searchable import Searchable
 
 __all__ = ["search"]
 
 
-def search(index: Index, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+def search(index: Searchable, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
     """Hybrid search: calibrated dense candidates of every language plus BM25, fused by score.
 
     Dense candidates are the best records of each language, their cosines turned into z-scores within

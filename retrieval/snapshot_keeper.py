@@ -14,7 +14,7 @@ from retrieval.snapshot_file import load_snapshot, save_snapshot
 from retrieval.vectorizer import text_hash
 
 if TYPE_CHECKING:
-    from retrieval.index import IndexConfig, Progress
+    from retrieval.config import IndexConfig, Progress
 
 __all__ = ["SnapshotKeeper"]
 

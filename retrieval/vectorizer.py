@@ -18,7 +18,7 @@ from retrieval.shared.vectors import TEXT_HASH
 from retrieval.vector_store import VectorStore
 
 if TYPE_CHECKING:
-    from retrieval.index import IndexConfig, Progress
+    from retrieval.config import IndexConfig, Progress
 
 __all__ = ["LocalVectors", "Vectorizer", "text_hash"]
 

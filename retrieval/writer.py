@@ -18,7 +18,7 @@ from retrieval.tokenizer import index_terms
 from retrieval.vectorizer import text_hash
 
 if TYPE_CHECKING:
-    from retrieval.index import IndexConfig, Progress
+    from retrieval.config import IndexConfig, Progress
 
 __all__ = ["RecordWriter"]
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite and Chroma under tmp_path, deterministic hash embeddings by default."""
+"""Shared fixtures: real SQLite and Chroma under tmp_path, deterministic hash embeddings by default, no TTC_*
+environment, and the `slow` mark on every test that uses a fixture starting a real server."""
 
 from __future__ import annotations
 
@@ -11,24 +12,39 @@ import pytest
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from retrieval.ingest import ingest_paths
+from tests.support.fake_llm import FakeModel, running_fake_model
+from tests.support.paths import RECORDS
+from tests.support.settings import clear_settings_env, make_settings
+from tests.support.slow import end_fast_test, start_fast_test
 
-DATA = Path(__file__).parent / "data"
-RECORDS = DATA / "records.jsonl"
+# Fixtures that start a real server or process: a test using one is marked `slow` without saying so.
+# (`base_url` is, in every module that defines it, the URL of a live uvicorn server.)
+SLOW_FIXTURES = frozenset({"postgres_url", "browser", "chroma_url", "base_url"})
 
 
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    """Settings isolated from the developer's environment and .env."""
-    values: dict[str, object] = {"data_dir": data_dir, "embedder": "hash:64"}
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks `slow` the tests that use a slow fixture, so a new test cannot forget the mark."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test not marked `slow` may not start a process nor load a real embedder (see tests/support/slow.py)."""
+    if not item.get_closest_marker("slow"):
+        start_fast_test(item.nodeid)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    end_fast_test(item.nodeid)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TTC_DATA_DIR", "TTC_EMBEDDER", "TTC_CHROMA_URL", "TTC_DATABASE_URL", "TTC_LLM_BASE_URL",
-                 "TTC_LLM_MODEL", "TTC_LLM_API_KEY", "TTC_STAFF_API_KEYS", "TELEGRAM_BOT_TOKEN",
-                 "TTC_TELEGRAM_BASE_URL", "TTC_API_KEYS", "TTC_PUBLIC_URL"):
-        monkeypatch.delenv(name, raising=False)
+    """A developer's TTC_* environment never reaches a test (the .env file is kept out by `make_settings`)."""
+    clear_settings_env(monkeypatch)
 
 
 @pytest.fixture
@@ -54,3 +70,10 @@ def loaded_services(services: Services) -> Services:
 @pytest.fixture(scope="session")
 def sample_records() -> list[dict[str, object]]:
     return [json.loads(line) for line in RECORDS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def fake_model() -> Iterator[tuple[FakeModel, str]]:
+    """A fake OpenAI-compatible model on 127.0.0.1 and its base URL."""
+    with running_fake_model() as served:
+        yield served

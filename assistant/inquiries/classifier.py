@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.inquiries.cues import load_cues, normalize
 from assistant.inquiries.inquiry import INTENTS
-from assistant.inquiries.lexicon import load_lexicon, normalize
 from retrieval.record import FIELDS
 
 __all__ = ["EXAMPLES", "Classification", "Classifier", "Example", "load_examples", "spam_signals"]
@@ -117,7 +117,7 @@ class Classifier:
         self.embeddings = embeddings
         self.examples = list(examples) if examples is not None else load_examples()
         self.k = k
-        self.lexicon = load_lexicon()
+        self.cues = load_cues()
         self._matrix: np.ndarray[Any, Any] | None = None
         self._lock = threading.Lock()
 
@@ -155,7 +155,7 @@ class Classifier:
         """Intent, field, urgency and confidence of `text`; `field_hints` are fields of records the inquiry names,
         `field_votes` the weighted vote of the records retrieved for it (`assistant.understanding.fields`)."""
         normalized = normalize(text)
-        rules, hits = self.lexicon.scores("intent", normalized)
+        rules, hits = self.cues.scores("intent", normalized)
         signals = spam_signals(text)
         if signals:
             rules["spam"] = rules.get("spam", 0.0) + 1.5 * len(signals)
@@ -181,7 +181,7 @@ class Classifier:
 
     def _field(self, normalized: str, near: list[tuple[Example, float]],
                hints: Sequence[str]) -> tuple[str, dict[str, float]]:
-        scores, _ = self.lexicon.scores("field", normalized)
+        scores, _ = self.cues.scores("field", normalized)
         for hint in hints:
             if hint in FIELDS and hint != "other":
                 scores[hint] = scores.get(hint, 0.0) + 1.5
@@ -194,7 +194,7 @@ class Classifier:
         return (best if scores[best] >= 0.5 else "other"), {k: round(v, 2) for k, v in scores.items()}
 
     def _urgency(self, normalized: str) -> str:
-        scores, _ = self.lexicon.scores("urgency", normalized)
+        scores, _ = self.cues.scores("urgency", normalized)
         if scores.get("low"):
             return "low"
         return "high" if scores.get("high") else "normal"

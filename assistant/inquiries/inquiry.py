@@ -94,12 +94,12 @@ class Inquiry:
 
     @property
     def classification(self) -> dict[str, Any]:
-        """The DESIGN.md classification object."""
+        """The docs/contract.md classification object."""
         return {"intent": self.intent, "field": self.field, "language": self.language, "urgency": self.urgency,
                 "confidence": round(self.confidence, 3)}
 
     def as_dict(self, *, events: bool = True) -> dict[str, Any]:
-        """The DESIGN.md shape of an inquiry (staff view)."""
+        """The shape of docs/contract.md of an inquiry (staff view)."""
         data: dict[str, Any] = {
             "id": self.id, "status": self.status, "classification": self.classification,
             "routed_to": self.routed_to, "channel": self.channel, "contact": self.contact,

@@ -13,18 +13,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from assistant.chat.match_strength import match_strength
+from assistant.chat.relevance import RelevanceConfig
 from assistant.inquiries.classifier import Classification, Classifier
+from assistant.inquiries.cues import normalize
 from assistant.inquiries.database import open_database
 from assistant.inquiries.directory import Directory, load_directory
 from assistant.inquiries.inquiry import CHANNELS, STATUSES, Channel, Delivery, Inquiry
 from assistant.inquiries.inquiry_store import InquiryStore, NewEvent
-from assistant.inquiries.lexicon import normalize
 from assistant.inquiries.llm_triage import LLMTriage
 from assistant.inquiries.model import InquiryRow, utcnow
 from assistant.inquiries.routing import Router
-from assistant.languages import resolve_language
-from assistant.match_strength import match_strength
-from assistant.relevance import RelevanceConfig
+from assistant.locale.languages import resolve_language
 from assistant.understanding.fields import fields_from_hits
 from retrieval.errors import InvalidInput
 from retrieval.index import Index

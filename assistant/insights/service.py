@@ -14,12 +14,12 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
 
+from assistant.chat.results import Answer
 from assistant.inquiries.model import utcnow
 from assistant.insights.question_store import QuestionStore
 from assistant.insights.recorder import Recorder
 from assistant.insights.summary import question_fields, summarize
-from assistant.lexicon import normalize
-from assistant.results import Answer
+from assistant.locale.lexicon import normalize
 from retrieval.errors import InvalidInput, NotFound
 
 __all__ = ["CHANNELS", "MAX_COMMENT", "RATINGS", "InsightsService", "is_answered"]

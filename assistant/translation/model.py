@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from langchain_core.messages import HumanMessage
 
-from assistant.languages import LANGUAGES
 from assistant.llm import prompt
+from assistant.locale.languages import LANGUAGES
 from assistant.translation.translator import TranslationError
 
 __all__ = ["ModelTranslator"]

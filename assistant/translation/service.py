@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from assistant.results import Citation
+from assistant.chat.results import Citation
 from assistant.translation.translator import TranslationError, Translator
 from retrieval.record import Record
 from retrieval.translations import TranslationCache, text_key

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.countries import find_country
-from assistant.languages import detect_with_score
+from assistant.locale.countries import find_country
+from assistant.locale.languages import detect_with_score
 from assistant.understanding.framing import split_topic
 from assistant.understanding.intent import Intent
 from assistant.understanding.sought import SoughtClassifier

@@ -21,7 +21,7 @@ from importlib.resources import files
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.lexicon import contains_phrase
+from assistant.locale.lexicon import contains_phrase
 from assistant.understanding.framing import TopicWords
 
 __all__ = ["SoughtClassifier", "SoughtReading"]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.languages import LANGUAGES
+from assistant.locale.languages import LANGUAGES
 from assistant.translation.backfill import FIELDS, pretranslate
 from bots.cli.deps import load_settings, open_services
 from bots.cli.errors import fail

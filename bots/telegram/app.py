@@ -16,8 +16,8 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.languages import LANGUAGES
-from assistant.messages import bot_text
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import bot_text
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.telegram import chat, demand, general, jobs, search, subscribe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from bots.telegram.context import Context, call, deps
 from bots.telegram.demand import NEXT_DEMAND
 from bots.telegram.format import answer_html, escape, partners_html

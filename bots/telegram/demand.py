@@ -11,8 +11,8 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from assistant.countries import country_code
-from assistant.messages import bot_text
+from assistant.locale.countries import country_code
+from assistant.locale.texts import bot_text
 from assistant.records import valid_contact
 from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, matches_html, record_html

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from bots.telegram.context import BackendTimeout, Context
 from bots.telegram.format import escape
 from bots.telegram.language import language_of

@@ -7,7 +7,7 @@ import logging
 from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from bots.telegram import chat
 from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape

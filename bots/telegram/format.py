@@ -10,10 +10,10 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.countries import country_name
+from assistant.chat.results import Answer, Match, Partner
 from assistant.links import is_public_url
-from assistant.messages import bot_text, localize
-from assistant.results import Answer, Match, Partner
+from assistant.locale.countries import country_name
+from assistant.locale.texts import bot_text, localize
 from assistant.translation import RecordTranslation
 from retrieval.record import Record
 

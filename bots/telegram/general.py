@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from assistant.languages import LANGUAGES
-from assistant.messages import bot_text
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import bot_text
 from bots.telegram.context import Context, deps
 from bots.telegram.format import escape
 from bots.telegram.keyboards import languages_keyboard

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
-from assistant.languages import LANGUAGES
-from assistant.messages import bot_text
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import bot_text
 from bots.telegram.bot_state import Queued, Subscription
 from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, hit_html

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from assistant.languages import LANGUAGES
-from assistant.messages import bot_text, localize
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import bot_text, localize
 from bots.telegram.bot_state import BotState
 from retrieval.record import FIELDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from assistant.languages import served_language
+from assistant.locale.languages import served_language
 from bots.telegram.context import Context, deps
 
 __all__ = ["chosen_language", "language_of"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from assistant.links import is_public_url, record_page_url
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from bots.telegram.context import Context, call, deps
 from bots.telegram.format import escape, hit_html, matches_html, record_html
 from bots.telegram.keyboards import decode, encode, record_keyboard

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from assistant.messages import bot_text
+from assistant.locale.texts import bot_text
 from bots.telegram.context import Context, deps
 from bots.telegram.format import escape
 from bots.telegram.language import language_of

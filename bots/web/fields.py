@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from assistant.languages import LANGUAGES
+from assistant.locale.languages import LANGUAGES
 
 __all__ = ["NOT_BLANK", "ReaderLanguage"]
 

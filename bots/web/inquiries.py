@@ -34,7 +34,7 @@ _PAGE_HEADERS = page_headers(private=True)
 
 
 class InquiryIn(BaseModel):
-    """A public inquiry (DESIGN.md), optionally tied to a web chat session."""
+    """A public inquiry (docs/contract.md), optionally tied to a web chat session."""
 
     model_config = ConfigDict(extra="ignore")
 

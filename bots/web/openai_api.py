@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from assistant.history import Exchange, turns_from_exchanges
+from assistant.chat.history import Exchange, turns_from_exchanges
 from bots.web.deps import ServicesDep
 from bots.web.openai_citations import url_citations
 from bots.web.openai_errors import OpenAIError, OpenAIRoute, require_api_key
@@ -41,7 +41,7 @@ __all__ = ["MAX_BODY_BYTES", "router"]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Clients resend the whole conversation with every message (JSON-escaped, six bytes a character at worst): a
-long chat outgrows the 64 KiB of the rest of the API. Only the last turns are read (`assistant.history.KEEP`)."""
+long chat outgrows the 64 KiB of the rest of the API. Only the last turns are read (`assistant.chat.history.KEEP`)."""
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["openai"], route_class=OpenAIRoute, dependencies=[Depends(require_api_key)])

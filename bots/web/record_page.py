@@ -16,10 +16,10 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.composer import shorten
-from assistant.languages import LANGUAGES
-from assistant.messages import localize
-from assistant.results import Match
+from assistant.chat.composer import shorten
+from assistant.chat.results import Match
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.texts import localize
 from bots.web.deps import ServicesDep
 from bots.web.headers import page_headers
 from bots.web.record_view import RecordView, pick_page_language, record_view

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from assistant.countries import country_name
-from assistant.languages import RTL, served_language
-from assistant.messages import localize, term_label
-from assistant.results import Match
+from assistant.chat.results import Match
+from assistant.locale.countries import country_name
+from assistant.locale.languages import RTL, served_language
+from assistant.locale.texts import localize, term_label
 from retrieval.record import Record
 
 __all__ = ["Fact", "RecordView", "RelatedView", "pick_page_language", "record_view", "web_link"]

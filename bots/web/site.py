@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from assistant.languages import LANGUAGES, RTL
+from assistant.locale.languages import LANGUAGES, RTL
 from bots.web.deps import ServicesDep
 from bots.web.headers import page_headers
 from bots.web.limits import MAX_BODY_BYTES

@@ -1,0 +1,82 @@
+"""Country names in the 17 languages (from ICU's locale data): a country's name, and the country a text names."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import icu
+
+from assistant.locale.languages import LANGUAGES
+from assistant.locale.lexicon import normalize, unspaced
+
+__all__ = ["country_code", "country_name", "find_country"]
+
+# Country names that are also everyday words in some language; never read them as countries.
+_AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
+                        "man", "chile", "peru", "panama", "cuba", "того", "мали", "чад"})
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=4096)
+def country_name(code: str, language: str) -> str:
+    """The name of an ISO 3166-1 alpha-2 country in `language`; the upper-case code when ICU has no name."""
+    name = icu.Locale("", code.upper()).getDisplayCountry(icu.Locale(language))
+    return str(name) if name and name != code.upper() else code.upper()
+
+
+@lru_cache(maxsize=1)
+def _answers() -> dict[str, str]:
+    """Case-folded ISO codes and country names in all 17 languages → ISO 3166-1 alpha-2 code."""
+    locales = [icu.Locale(code) for code in LANGUAGES]
+    names: dict[str, str] = {}
+    for code in icu.Locale.getISOCountries():
+        region = icu.Locale("", code)
+        names[code.casefold()] = code
+        for locale in locales:
+            names.setdefault(region.getDisplayCountry(locale).casefold(), code)
+    return names
+
+
+def country_code(answer: str) -> str | None:
+    """The ISO code a user meant by answering with a code or a country name in any of the 17 languages, if any."""
+    return _answers().get(" ".join(answer.split()).casefold())
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[str, str]]]:
+    """Names by how they are matched: (phrases as (needle, code, inside words), whole-word names, Cyrillic
+    stems). A phrase of an unspaced script matches anywhere; others match whole words (the needle is padded)."""
+    pairs: dict[str, str] = {}
+    codes = [str(c) for c in icu.Locale.getISOCountries()]
+    for language in LANGUAGES:
+        display = icu.Locale(language)
+        for code in codes:
+            name = normalize(str(icu.Locale("", code).getDisplayCountry(display)))
+            if len(name) >= 2 and name != code.lower() and name not in _AMBIGUOUS:
+                pairs.setdefault(name, code)
+    longest_first = sorted(pairs.items(), key=lambda item: -len(item[0]))
+    phrases = [(n, c, True) if unspaced(n) else (f" {n} ", c, False) for n, c in longest_first
+               if unspaced(n) or " " in n]
+    words = {n: c for n, c in longest_first if not unspaced(n) and " " not in n}
+    # Cyrillic names are inflected ("в Бразилии", "Германияда"): match on the stem.
+    stems = [(n[:-1], c) for n, c in longest_first if n in words and _CYRILLIC.search(n) and len(n) >= 5]
+    return phrases, words, stems
+
+
+def find_country(text: str) -> str | None:
+    """The ISO code of a country the text names (multi-word and longer names first), if any."""
+    normalized = normalize(text)
+    padded = f" {normalized} "
+    phrases, words, stems = _names()
+    for needle, code, inside in phrases:
+        if needle in (normalized if inside else padded):
+            return code
+    tokens = normalized.split()
+    for token in tokens:
+        if token in words:
+            return words[token]
+    for stem, code in stems:
+        if any(t.startswith(stem) and len(t) <= len(stem) + 3 for t in tokens):
+            return code
+    return None

@@ -1,0 +1,94 @@
+"""Honest when nothing fits: a weak match says so, shows at most three closest records marked as such and offers to
+post the need as a demand; the posted demand is searchable at once and matched (FastAPI over HTTP, e5 embeddings)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.services import Services, build_services
+from bots.web.app import create_app
+from retrieval.ingest import ingest_paths
+from tests.support.paths import RECORDS
+from tests.support.settings import make_settings
+
+pytestmark = pytest.mark.slow  # the real e5 embedder
+
+NO_FIT = "We need a supplier of biodegradable packaging for frozen fish exports"
+FITS = "Who offers solar photovoltaic module technology?"
+
+
+@pytest.fixture(scope="module")
+def e5(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    folder: Path = tmp_path_factory.mktemp("e5-next")
+    services = build_services(make_settings(folder / "data", embedder="e5"))
+    ingest_paths(services.index, [RECORDS])
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def client(e5: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(e5.settings, e5)) as test_client:
+        yield test_client
+
+
+def test_a_clear_match_has_no_next_step(client: TestClient) -> None:
+    data = client.post("/v1/chat", json={"message": FITS}).json()
+
+    assert data["metadata"]["match"] == "strong" and data["next_step"] is None
+    assert "not a clear match" not in data["answer"]
+
+
+def test_a_weak_match_says_so_shows_three_marked_records_and_drafts_a_demand(client: TestClient) -> None:
+    data = client.post("/v1/chat", json={"message": NO_FIT}).json()
+
+    assert data["metadata"]["match"] == "weak"
+    assert data["answer"].startswith("I found no clear match for your need.")
+    assert 1 <= len(data["citations"]) <= 3 and data["partners"] == []
+    assert data["answer"].count("closest, but not a clear match") == len(data["citations"])  # each one marked
+    step = data["next_step"]
+    assert step["action"] == "post_demand" and step["path"] == "/v1/demands"
+    assert step["draft"]["kind"] == "demand" and step["draft"]["language"] == "en"
+    assert step["draft"]["description"] == NO_FIT and 5 <= len(step["draft"]["title"]) <= 200
+    assert {"action": "inquiry", "path": "/v1/inquiries"}.items() <= step["alternatives"][0].items()
+
+
+def test_the_streamed_answer_carries_the_same_next_step(client: TestClient) -> None:
+    with client.stream("POST", "/v1/chat/stream", json={"message": NO_FIT}) as response:
+        body = "".join(response.iter_text())
+    done = json.loads(body.split("event: done")[1].split("data: ", 1)[1].split("\r\n")[0].split("\n")[0])
+
+    assert done["metadata"]["match"] == "weak" and done["next_step"]["draft"]["description"] == NO_FIT
+
+
+def test_posting_the_drafted_demand_makes_it_searchable_at_once_and_returns_matches(client: TestClient) -> None:
+    draft = client.post("/v1/chat", json={"message": NO_FIT}).json()["next_step"]["draft"]
+    draft = {**draft, "title": "Biodegradable packaging for frozen fish exports",
+             "contact": "buyer@example.org", "country": "NO"}
+
+    response = client.post("/v1/demands", json=draft)
+
+    assert response.status_code == 201, response.text
+    posted = response.json()
+    assert posted["record"]["kind"] == "demand" and posted["record"]["source"] == "web"
+    assert all(m["kind"] == "achievement" for m in posted["matches"]) and posted["matches"]
+    found = client.get("/v1/search", params={"q": "biodegradable packaging frozen fish", "kind": "demand"}).json()
+    assert posted["id"] in [h["id"] for h in found["results"]][:3]
+
+
+@pytest.mark.parametrize("body", [
+    {"title": "Fish", "description": "A need long enough to be a description.", "contact": "a@b.org"},
+    {"title": "Packaging for fish", "description": "too short", "contact": "a@b.org"},
+    {"title": "Packaging for fish", "description": "A need long enough to be a description.", "contact": "nobody"},
+    {"title": "Packaging for fish", "description": "A need long enough to be a description.", "contact": "a@b.org",
+     "field": "alchemy"},
+])
+def test_a_bad_demand_is_a_clear_422(client: TestClient, body: dict[str, str]) -> None:
+    response = client.post("/v1/demands", json=body)
+
+    assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"

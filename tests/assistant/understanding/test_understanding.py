@@ -1,0 +1,78 @@
+"""Question understanding: the topic without its framing, the kind sought, and the intent in every answer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.services import Services
+from assistant.understanding.framing import split_topic
+from assistant.understanding.reader import NeedReader
+from assistant.understanding.sought import SoughtClassifier
+from retrieval.embedder import make_embeddings
+from tests.support.paths import DATA
+
+HELDOUT = DATA / "sought_heldout.jsonl"
+
+
+@pytest.mark.parametrize(("question", "language", "topic"), [
+    ("Who can help us bring our battery recycling technology to practice?", "en", "battery recycling"),
+    ("Кто предлагает технологии очистки сточных вод для молокозавода?", "ru", "очистки сточных вод молокозавода"),
+    ("¿Qué empresas ofrecen soluciones de riego por goteo?", "es", "riego goteo"),
+    ("Quels laboratoires proposent des capteurs de pollution de l'air ?", "fr", "capteurs pollution l'air"),
+])
+def test_the_topic_keeps_the_subject_and_drops_the_framing(question: str, language: str, topic: str) -> None:
+    assert split_topic(question, (language,)).text == topic
+
+
+def test_unspaced_scripts_keep_their_words_joined() -> None:
+    words = split_topic("有没有机构能提供太阳能海水淡化膜技术？我们想合作。", ("zh",))
+
+    assert "太阳能海水淡化膜" in words.text
+    assert "合作" not in words.text and "技术" not in words.text
+
+
+@pytest.mark.parametrize(("question", "language", "kept"), [
+    ("We need organic fertilizer from food waste", "en", "organic"),
+    ("Wir suchen neuronale Netze für die Qualitätsprüfung", "de", "neuronale"),
+    ("Szukamy nowych metod leczenia nowotworów", "pl", "nowotworów"),
+    ("Ons soek koper-draad herwinning", "af", "koper"),
+    ("Cherchons un échangeur de chaleur compact", "fr", "échangeur"),
+])
+def test_prefix_entries_do_not_eat_topic_words(question: str, language: str, kept: str) -> None:
+    assert kept in split_topic(question, (language,)).words
+
+
+def test_calls_and_challenges_ask_for_demands_without_the_embedder() -> None:
+    classifier = SoughtClassifier(None)
+    question = "Are there open challenges or prizes for water purification?"
+
+    reading = classifier.read(question, split_topic(question, ("en",)))
+
+    assert (reading.kind, reading.explicit) == ("demand", True)
+
+
+def test_a_plain_topic_asks_for_offers_and_says_nothing_explicit() -> None:
+    reading = SoughtClassifier(None).read("solar desalination", split_topic("solar desalination", ("en",)))
+
+    assert (reading.kind, reading.explicit) == ("achievement", False)
+
+
+@pytest.mark.slow
+def test_the_kind_sought_is_read_in_languages_the_prototypes_do_not_hold() -> None:
+    reader = NeedReader(make_embeddings("e5"))
+    cases = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    right = sum(1 for case in cases if reader.read(case["text"]).kind == case["sought"])
+
+    assert right / len(cases) >= 0.85, right
+
+
+def test_every_answer_carries_its_intent(loaded_services: Services) -> None:
+    answer = loaded_services.assistant.answer("Which agencies run challenges for drone inspection?")
+
+    intent = answer.metadata["intent"]
+    assert intent["sought"] == "demand" and intent["explicit_kind"] is True
+    assert "drone inspection" in intent["topic"]
+    assert all(c.kind == "demand" for c in answer.citations)
