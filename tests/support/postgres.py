@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.ports import free_port
+from tests.support.servers import postgres_binary
 from tests.support.slow import require_slow
 
 
@@ -27,7 +28,7 @@ def running_postgres() -> Iterator[str]:
     """A fresh server until the block ends; yields its SQLAlchemy URL. Skips when it cannot be started here."""
     require_slow("a PostgreSQL server")
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    initdb, pg_ctl = postgres_binary("initdb"), postgres_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; apt-get install postgresql")
     user = None

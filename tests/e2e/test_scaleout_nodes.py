@@ -12,19 +12,19 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.servers import ChromaServer, Node, PostgresServer, postgres_missing
+from tests.support.paths import REPO
+from tests.support.servers import ChromaServer, Node, PostgresServer, postgres_missing
 
 pytestmark = pytest.mark.slow
 if (_why := postgres_missing()) is not None:
     pytest.skip(_why, allow_module_level=True)
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE = REPO / "data" / "sample"
 STAFF = {"Authorization": "Bearer staff-key"}
 QUESTIONS = [
     "solar cell efficiency for rooftop panels",

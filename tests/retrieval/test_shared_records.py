@@ -23,8 +23,8 @@ from retrieval.shared.records import SharedRecords
 from retrieval.shared.replica import Replica
 from retrieval.shared.schema import VERSION_TABLE, metadata
 from retrieval.shared.vectors import read_vectors
-from tests.conftest import RECORDS
-from tests.servers import PostgresServer, postgres_missing
+from tests.support.paths import RECORDS
+from tests.support.servers import PostgresServer, postgres_missing
 
 pytestmark = pytest.mark.slow
 if (_why := postgres_missing()) is not None:

@@ -8,7 +8,6 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,13 +17,10 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["ChromaServer", "Node", "PostgresServer", "free_port", "postgres_missing"]
+from tests.support.ports import free_port
+from tests.support.slow import require_slow
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["ChromaServer", "Node", "PostgresServer", "postgres_binary", "postgres_missing"]
 
 
 def _wait_http(url: str, seconds: float, alive: subprocess.Popen[bytes] | None = None, *,
@@ -43,7 +39,7 @@ def _wait_http(url: str, seconds: float, alive: subprocess.Popen[bytes] | None =
     raise RuntimeError(f"{url} did not answer in {seconds:.0f} s")
 
 
-def _postgres_binary(name: str) -> str | None:
+def postgres_binary(name: str) -> str | None:
     """A PostgreSQL server program: on PATH, or where Debian's packages put it (newest version first)."""
     found = shutil.which(name)
     if found:
@@ -59,7 +55,7 @@ def postgres_missing() -> str | None:
         import psycopg  # noqa: F401
     except ImportError:
         return "psycopg is not installed (pip install 'psycopg[binary]')"
-    if _postgres_binary("initdb") is None or _postgres_binary("pg_ctl") is None:
+    if postgres_binary("initdb") is None or postgres_binary("pg_ctl") is None:
         return "PostgreSQL server binaries (initdb, pg_ctl) not found; apt-get install postgresql"
     if os.geteuid() == 0:
         try:
@@ -73,6 +69,7 @@ class PostgresServer:
     """A throwaway PostgreSQL cluster (trust authentication, no fsync) in a temporary directory."""
 
     def __init__(self) -> None:
+        require_slow("a PostgreSQL server")
         self.user = "postgres" if os.geteuid() == 0 else None  # initdb refuses to run as root
         self.root = Path(tempfile.mkdtemp(prefix="ttc-pg-"))
         if self.user:
@@ -84,7 +81,7 @@ class PostgresServer:
 
     def _run(self, program: str, *args: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        binary = _postgres_binary(program) or program
+        binary = postgres_binary(program) or program
         subprocess.run([*prefix, binary, *args], check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
@@ -117,6 +114,7 @@ class ChromaServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        require_slow("a Chroma server")
         binary = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
         self.process = subprocess.Popen([binary, "run", "--path", str(self.path), "--host", "127.0.0.1",
                                          "--port", str(self.port)], stdout=subprocess.DEVNULL,
@@ -142,6 +140,7 @@ class Node:
 
     def start(self, wait: float = 120, ready: bool = True) -> None:
         """Start the node; wait until /healthz answers 200 (`ready`) or answers at all (a warming node: 503)."""
+        require_slow("`ttc serve`")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as sink:  # cwd: the data dir's parent, so that no developer's .env is read
             self.process = subprocess.Popen(

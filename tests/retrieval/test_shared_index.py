@@ -14,8 +14,8 @@ from retrieval.embedder import make_embeddings
 from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
 from retrieval.shared.records import SharedRecords
-from tests.conftest import RECORDS
-from tests.servers import PostgresServer, postgres_missing
+from tests.support.paths import RECORDS
+from tests.support.servers import PostgresServer, postgres_missing
 
 pytestmark = pytest.mark.slow
 if (_why := postgres_missing()) is not None:
