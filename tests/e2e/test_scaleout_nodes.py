@@ -113,7 +113,8 @@ def test_a_record_published_through_one_node_is_found_on_the_other(cluster: Clus
     record = _record(1)
     response = httpx.post(f"{cluster.a.url}/v1/records", json=[record], headers=STAFF, timeout=60)
     assert response.status_code == 200 and response.json()["added"] == 1
-    _until(lambda: record["id"] in _top(cluster.b, record["title"]))
+    seconds = _until(lambda: record["id"] in _top(cluster.b, record["title"]))
+    print(f"published through A, found by search on B after {seconds:.1f} s")
     assert httpx.get(f"{cluster.b.url}/v1/records/{record['id']}", timeout=30).json()["title"] == record["title"]
 
 
@@ -122,7 +123,8 @@ def test_a_record_deleted_through_one_node_is_gone_from_the_other(cluster: Clust
     assert httpx.post(f"{cluster.a.url}/v1/records", json=[record], headers=STAFF, timeout=60).status_code == 200
     _until(lambda: httpx.get(f"{cluster.b.url}/v1/records/{record['id']}", timeout=30).status_code == 200)
     assert httpx.delete(f"{cluster.b.url}/v1/records/{record['id']}", headers=STAFF, timeout=60).status_code == 204
-    _until(lambda: httpx.get(f"{cluster.a.url}/v1/records/{record['id']}", timeout=30).status_code == 404)
+    seconds = _until(lambda: httpx.get(f"{cluster.a.url}/v1/records/{record['id']}", timeout=30).status_code == 404)
+    print(f"deleted through B, 404 on A after {seconds:.1f} s")
     assert record["id"] not in _top(cluster.a, record["title"], k=20)
 
 
