@@ -12,6 +12,7 @@ from retrieval.catalog.changes import ChangeQueries
 from retrieval.catalog.filters import FILTER_COLUMNS, Filters
 from retrieval.catalog.lexical import LEXICAL_BUDGET, LexicalIndex
 from retrieval.catalog.records import RecordReads, StoredRecord
+from retrieval.catalog.replication import ReplicationState
 from retrieval.catalog.stats import CatalogStats
 from retrieval.catalog.updates import RecordWrites
 from retrieval.catalog.vectors import VectorCache
@@ -19,5 +20,5 @@ from retrieval.catalog.vectors import VectorCache
 __all__ = ["FILTER_COLUMNS", "LEXICAL_BUDGET", "Catalog", "Filters", "StoredRecord"]
 
 
-class Catalog(RecordReads, RecordWrites, ChangeQueries, LexicalIndex, VectorCache, CatalogStats):
+class Catalog(RecordReads, RecordWrites, ChangeQueries, LexicalIndex, VectorCache, CatalogStats, ReplicationState):
     """SQLite-backed record store with an FTS5 index; safe to share between threads."""

@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
-_CURSOR = "replica_generation"
-_STORE = "replica_store"
 _OPTIMIZE_FROM = 5000
 """Applying at least this many records ends by merging the lexical index's segments (`Catalog.optimize_lexical`)."""
 _RETRY_SECONDS = 5.0
@@ -82,7 +80,7 @@ class Replica:
         self._lock_file: IO[str] | None = None
         self._sync_lock = threading.Lock()
         self._status = _Status()
-        self._store, self._cursor = self._remembered()
+        self._store, self._cursor = self.catalog.replication()
         self._awaiting: set[str] | None = None  # ids whose vectors are still to fetch; None: not looked yet
         self._retried = 0.0
         self._stop = threading.Event()
@@ -120,7 +118,7 @@ class Replica:
         if target > self._cursor or self._store is None:
             applied = self._apply_feed(self._cursor, target, progress)
             self._store, self._cursor = store, target
-            self._remember()
+            self.catalog.set_replication(store, target)
         self._status.generation = self._cursor
         self._fetch_awaiting()
         return applied
@@ -142,7 +140,7 @@ class Replica:
                 seen.update(c.id for c in page)
             self._report("records", done, max(total, done), progress)
         if after == 0:
-            for record_id in self._local_ids() - seen:
+            for record_id in self.catalog.ids() - seen:
                 self.catalog.delete(record_id)
         if written >= _OPTIMIZE_FROM:
             self.catalog.optimize_lexical()
@@ -247,7 +245,7 @@ class Replica:
         written, and the progress of a warm-up."""
         s = self._status
         if self._lock_file is None:  # another process follows (or none has yet): read what it remembered
-            store, cursor = self._remembered()
+            store, cursor = self.catalog.replication()
             return {"state": "warming" if store is None else "ready", "generation": cursor,
                     "follower": "another process"}
         state = "warming" if self._store is None else "stale" if s.state == "stale" else "ready"
@@ -277,19 +275,5 @@ class Replica:
             handle.close()
             return False
         self._lock_file = handle
-        self._store, self._cursor = self._remembered()  # another process may have followed until now
+        self._store, self._cursor = self.catalog.replication()  # another process may have followed until now
         return True
-
-    def _remembered(self) -> tuple[str | None, int]:
-        with self.catalog.transaction() as db:
-            values = dict(db.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", (_STORE, _CURSOR)).fetchall())
-        return values.get(_STORE) or None, int(values.get(_CURSOR, 0))
-
-    def _remember(self) -> None:
-        with self.catalog.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                           [(_STORE, self._store or ""), (_CURSOR, str(self._cursor))])
-
-    def _local_ids(self) -> set[str]:
-        with self.catalog.transaction() as db:
-            return {row[0] for row in db.execute("SELECT id FROM records")}
