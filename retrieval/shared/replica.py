@@ -54,6 +54,10 @@ class FeedSource(Protocol):
     def current(self, ids: Sequence[str]) -> list[Change]: ...
 
 
+class _Stopped(Exception):
+    """`stop` was called during a round."""
+
+
 @dataclass
 class _Status:
     state: str = "starting"
@@ -134,6 +138,8 @@ class Replica:
         done = written = 0
         seen: set[str] = set()
         for page in self.shared.changes(after, upto, self.page):
+            if self._stop.is_set():  # stopping mid-way: the next start goes on from the last generation applied
+                raise _Stopped
             written += self._apply(page)
             done += len(page)
             if after == 0:
@@ -233,6 +239,8 @@ class Replica:
             except Unavailable as exc:
                 log.warning("replica: %s", exc)
                 wait = min(max(wait * 2, 1.0), 10.0)
+            except _Stopped:
+                return
             except Exception:  # a bug must not stop the node from following for good
                 log.exception("replica round failed")
                 wait = 10.0
