@@ -1,7 +1,7 @@
-"""Two real `ttc serve` nodes over one real PostgreSQL and one real Chroma server (`chroma run`), each node with its
-own data dir: the sample corpus ingested through node A is served by node B started on an empty data dir, writes
-through either node reach the other within seconds, and the shared stores going away and coming back cost clear
-503s on writes only."""
+"""Two real `ttc serve` nodes (the second with two worker processes) over one real PostgreSQL and one real Chroma
+server (`chroma run`), each node with its own data dir: the sample corpus ingested through node A is served by node
+B started on an empty data dir, writes through either node reach the other within seconds, and the shared stores
+going away and coming back cost clear 503s on writes only."""
 
 from __future__ import annotations
 
@@ -84,7 +84,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         subprocess.run([sys.executable, "-m", "bots.cli", "ingest", str(SAMPLE / "achievements.jsonl"),
                         str(SAMPLE / "demands.jsonl"), "--data-dir", str(root / "a"), "--json"],
                        cwd=root, env=env, check=True, capture_output=True, timeout=900)
-        a, b = Node(root / "a", settings), Node(root / "b", settings)
+        # B runs two workers: one follows the shared stores for both, the other reads the catalog it keeps
+        a, b = Node(root / "a", settings), Node(root / "b", settings, workers=2)
         nodes += [a, b]
         a.start()
         yield Cluster(postgres, chroma, a, b, settings)
