@@ -16,8 +16,8 @@ with seeded vectors (benchmarks/corpus.py):
      /v1/search and /v1/chat latency and throughput, POST /v1/inquiries throughput, staff listing latency;
   d. several processes: `ttc ingest --no-embed` then `ttc embed` on N/4 new records in other processes while the
      server answers /v1/search, which must not fail;
-  e. a second node: `ttc serve` on an empty data dir pointed at the same Chroma server and PostgreSQL, to show
-     what is shared between machines and what is not.
+  e. a second node: `ttc serve` on an empty data dir pointed at the same Chroma server and PostgreSQL: it warms
+     up from them and serves the same records and the same staff queue (`benchmarks/nodes.py` measures that).
 
 Results: benchmarks/results/scaleout-<N>.json and .md (or in --results-dir); the Markdown is written by
 benchmarks/scaleout_report.py.

@@ -83,8 +83,8 @@ def markdown(report: dict[str, Any]) -> str:
     calls = sum(s["chroma_calls_during_search"] for s in search.values())
     lines += ["", "Reading: search reads the in-memory snapshot of the vectors built from the node's SQLite catalog "
               f"({calls} Chroma calls in {searches} searches), so the Chroma backend changes only the vectors phase "
-              "of ingestion and `ttc embed`. Chroma is queried only while a node's catalog caches no vector at all, "
-              "and a hit is shown only if that catalog holds the record: a node with an empty data dir finds "
-              "nothing although the shared Chroma server holds every vector. The records phase does not touch "
-              "Chroma: its difference between the columns is machine load."]
+              "of ingestion and `ttc embed`. With PostgreSQL the records are shared too: a node with an empty "
+              "data dir warms its catalog and snapshot from PostgreSQL and the Chroma server before it serves "
+              "(`python -m benchmarks.nodes`, docs/deployment.md). The records phase does not touch Chroma: its "
+              "difference between the columns is machine load."]
     return "\n".join(lines) + "\n"
