@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 import icu
 
@@ -16,6 +17,10 @@ __all__ = ["country_code", "country_name", "find_country"]
 _AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
                         "man", "chile", "peru", "panama", "cuba", "того", "мали", "чад"})
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Vietnamese writes a word as several one-syllable tokens, so a one-syllable name is mostly a part of another word
+# ("giải pháp" is a solution, not France; "đạo đức" ethics, not Germany; "áo" a coat). Such a name counts as a
+# country only right after a word that introduces a place: "nước Pháp", "tại Đức", "ở Nga", "từ Séc".
+_VIETNAMESE_PLACE_CUES = frozenset({"nước", "tại", "ở", "từ", "sang"})
 
 
 @lru_cache(maxsize=4096)
@@ -44,31 +49,39 @@ def country_code(answer: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[str, str]]]:
+def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[str, str]], dict[str, str]]:
     """Names by how they are matched: (phrases as (needle, code, inside words), whole-word names, Cyrillic
-    stems). A phrase of an unspaced script matches anywhere; others match whole words (the needle is padded)."""
+    stems, Vietnamese one-syllable names that need a place cue before them). A phrase of an unspaced script
+    matches anywhere; others match whole words (the needle is padded)."""
     pairs: dict[str, str] = {}
+    cued: dict[str, str] = {}
     codes = [str(c) for c in icu.Locale.getISOCountries()]
     for language in LANGUAGES:
         display = icu.Locale(language)
         for code in codes:
             name = normalize(str(icu.Locale("", code).getDisplayCountry(display)))
-            if len(name) >= 2 and name != code.lower() and name not in _AMBIGUOUS:
+            if len(name) < 2 or name == code.lower() or name in _AMBIGUOUS:
+                continue
+            if language == "vi" and " " not in name and not name.isascii():
+                cued.setdefault(name, code)
+            else:
                 pairs.setdefault(name, code)
+    for name in set(cued) & set(pairs):  # the same spelling is a name elsewhere too ("Cuba"): the cue is not needed
+        del cued[name]
     longest_first = sorted(pairs.items(), key=lambda item: -len(item[0]))
     phrases = [(n, c, True) if unspaced(n) else (f" {n} ", c, False) for n, c in longest_first
                if unspaced(n) or " " in n]
     words = {n: c for n, c in longest_first if not unspaced(n) and " " not in n}
     # Cyrillic names are inflected ("в Бразилии", "Германияда"): match on the stem.
     stems = [(n[:-1], c) for n, c in longest_first if n in words and _CYRILLIC.search(n) and len(n) >= 5]
-    return phrases, words, stems
+    return phrases, words, stems, cued
 
 
 def find_country(text: str) -> str | None:
     """The ISO code of a country the text names (multi-word and longer names first), if any."""
     normalized = normalize(text)
     padded = f" {normalized} "
-    phrases, words, stems = _names()
+    phrases, words, stems, cued = _names()
     for needle, code, inside in phrases:
         if needle in (normalized if inside else padded):
             return code
@@ -79,4 +92,7 @@ def find_country(text: str) -> str | None:
     for stem, code in stems:
         if any(t.startswith(stem) and len(t) <= len(stem) + 3 for t in tokens):
             return code
+    for before, token in pairwise(tokens):
+        if token in cued and before in _VIETNAMESE_PLACE_CUES:
+            return cued[token]
     return None

@@ -1,0 +1,36 @@
+"""Countries a question names, in the 17 languages: a name that is also an everyday word is not a country."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.locale.countries import country_code, country_name, find_country
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Partners in Brazil for solar pumps?", "BR"),
+    ("Кто в Германии делает солнечные панели?", "DE"),
+    ("寻找日本的合作伙伴", "JP"),
+    ("Tìm đối tác tại Pháp về pin mặt trời", "FR"),  # one-syllable Vietnamese name after a place word
+    ("Công nghệ từ Nga cho đường sắt", "RU"),
+    ("Có doanh nghiệp nào ở Việt Nam cần cảm biến?", "VN"),
+    ("Công ty Hoa Kỳ nào cần máy bay không người lái?", "US"),
+])
+def test_a_named_country_is_found(text: str, code: str) -> None:
+    assert find_country(text) == code
+
+
+@pytest.mark.parametrize("text", [
+    # "giải pháp" (solution), "phương pháp" (method), "đạo đức" (ethics), "áo" (coat), "séc" (cheque)
+    "Có cơ quan nào đang tìm giải pháp kiểm tra kết cấu máy bay, phát hiện ăn mòn hay vết nứt không?",
+    "Phương pháp xử lý nước thải và đạo đức nghiên cứu",
+    "Công nghệ dệt may cho áo chống cháy, thanh toán bằng séc",
+    "Which labs have software for air traffic management?",
+])
+def test_an_everyday_word_is_not_a_country(text: str) -> None:
+    assert find_country(text) is None
+
+
+def test_names_and_codes_round_trip() -> None:
+    assert country_code("Франция") == "FR" and country_code("fr") == "FR"
+    assert country_name("FR", "vi") == "Pháp"
