@@ -15,12 +15,19 @@ __all__ = ["country_code", "country_name", "find_country"]
 
 # Country names that are also everyday words in some language; never read them as countries.
 _AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
-                        "man", "chile", "peru", "panama", "cuba", "того", "мали", "чад"})
+                        "man", "chile", "peru", "panama", "cuba", "того", "мали", "чад",
+                        "pole",  # Afrikaans for Poland, an English word ("utility pole")
+                        "gana",  # Portuguese for Ghana, Spanish for "wins"
+                        })
+# Names that are also everyday words in their own language count only after a word that introduces a country:
+# "مالي" is Mali and "financial" ("دعم مالي"), "قطر" Qatar and "diameter", "بنين" Benin and "boys", Persian "مالی"
+# financial and "چک" a cheque. Vietnamese writes a word as several one-syllable tokens, so every one-syllable name is
+# one of these ("giải pháp" is a solution, not France; "đạo đức" ethics, not Germany; "áo" a coat).
+_CUED = frozenset({"مالي", "قطر", "بنين", "مالی", "چک"})
+_PLACE_CUES = frozenset({"nước", "tại", "ở", "từ", "sang",  # vi: country, at, in, from, to
+                         "دولة", "جمهورية", "بلد",  # ar: state, republic, country
+                         "کشور", "جمهوری"})  # fa: country, republic
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-# Vietnamese writes a word as several one-syllable tokens, so a one-syllable name is mostly a part of another word
-# ("giải pháp" is a solution, not France; "đạo đức" ethics, not Germany; "áo" a coat). Such a name counts as a
-# country only right after a word that introduces a place: "nước Pháp", "tại Đức", "ở Nga", "từ Séc".
-_VIETNAMESE_PLACE_CUES = frozenset({"nước", "tại", "ở", "từ", "sang"})
 
 
 @lru_cache(maxsize=4096)
@@ -51,7 +58,7 @@ def country_code(answer: str) -> str | None:
 @lru_cache(maxsize=1)
 def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[str, str]], dict[str, str]]:
     """Names by how they are matched: (phrases as (needle, code, inside words), whole-word names, Cyrillic
-    stems, Vietnamese one-syllable names that need a place cue before them). A phrase of an unspaced script
+    stems, names that count only after a place word: `_CUED`). A phrase of an unspaced script
     matches anywhere; others match whole words (the needle is padded)."""
     pairs: dict[str, str] = {}
     cued: dict[str, str] = {}
@@ -62,7 +69,7 @@ def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[st
             name = normalize(str(icu.Locale("", code).getDisplayCountry(display)))
             if len(name) < 2 or name == code.lower() or name in _AMBIGUOUS:
                 continue
-            if language == "vi" and " " not in name and not name.isascii():
+            if name in _CUED or (language == "vi" and " " not in name and not name.isascii()):
                 cued.setdefault(name, code)
             else:
                 pairs.setdefault(name, code)
@@ -93,6 +100,6 @@ def find_country(text: str) -> str | None:
         if any(t.startswith(stem) and len(t) <= len(stem) + 3 for t in tokens):
             return code
     for before, token in pairwise(tokens):
-        if token in cued and before in _VIETNAMESE_PLACE_CUES:
+        if token in cued and before in _PLACE_CUES:
             return cued[token]
     return None

@@ -15,6 +15,8 @@ from assistant.locale.countries import country_code, country_name, find_country
     ("Công nghệ từ Nga cho đường sắt", "RU"),
     ("Có doanh nghiệp nào ở Việt Nam cần cảm biến?", "VN"),
     ("Công ty Hoa Kỳ nào cần máy bay không người lái?", "US"),
+    ("نبحث عن شركاء في دولة قطر", "QA"),  # an everyday word after a word that introduces a country
+    ("به دنبال شریک در کشور چک هستیم", "CZ"),
 ])
 def test_a_named_country_is_found(text: str, code: str) -> None:
     assert find_country(text) == code
@@ -26,6 +28,9 @@ def test_a_named_country_is_found(text: str, code: str) -> None:
     "Phương pháp xử lý nước thải và đạo đức nghiên cứu",
     "Công nghệ dệt may cho áo chống cháy, thanh toán bằng séc",
     "Which labs have software for air traffic management?",
+    "Drones for utility pole inspection",  # "pole" is Afrikaans for Poland
+    "نحتاج دعم مالي لتطوير تقنية لقياس قطر الأنابيب",  # financial support; pipe diameter
+    "به حمایت مالی برای پروژه نیاز داریم",  # financial support
 ])
 def test_an_everyday_word_is_not_a_country(text: str) -> None:
     assert find_country(text) is None
