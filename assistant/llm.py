@@ -6,6 +6,7 @@ The model sees only retrieved records, fenced as data; its citations are checked
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -22,6 +23,8 @@ __all__ = ["LLM", "LLMError", "fence_records", "prompt", "validate_citations"]
 _BRACKET = re.compile(r"\s?\[([^\[\]\n]{1,600})\]")
 _ID = re.compile(r"^[\w.:\-]{1,200}$")
 _DESCRIPTION_CHARS = 1200
+REWRITE_CHARS = 200
+"""The longest search query taken from the model's rewrite of a question."""
 
 
 class LLMError(Exception):
@@ -124,6 +127,19 @@ class LLM:
     def complete(self, messages: list[BaseMessage]) -> str:
         """The whole reply at once."""
         return "".join(self.stream(messages))
+
+    def rewrite(self, question: str) -> str:
+        """The need as a short English search query (prompts/rewrite.txt); "" when the model finds no topic or its
+        reply is not the JSON asked for. Raises LLMError when the model cannot be reached."""
+        reply = self.complete([HumanMessage(content=prompt("rewrite").substitute(question=_data(question)))])
+        match = re.search(r"\{.*\}", reply, re.DOTALL)
+        try:
+            query = json.loads(match.group(0)).get("query") if match else None
+        except (ValueError, AttributeError):
+            return ""
+        if not isinstance(query, str):
+            return ""
+        return " ".join(query.split())[:REWRITE_CHARS]
 
     def condense(self, question: str, earlier: Sequence[str]) -> str:
         """A standalone version of a follow-up question."""

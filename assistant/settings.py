@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    llm_rewrite: bool = True
     embedder_base_url: str | None = None
     embedder_api_key: SecretStr | None = None
     staff_api_keys: SecretStr | None = None

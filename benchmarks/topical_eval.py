@@ -12,6 +12,10 @@ index of the sample corpus. Scores, per language and overall:
 - nothing-found answers.
 
     python -m benchmarks.topical_eval --data-dir DIR [--eval FILE] [--label NAME] [--split even|odd]
+                                      [--oracle-rewrite]
+
+`--oracle-rewrite` answers through a stand-in model that rewrites each need as the English summary written for it
+(`topic_en`) and cites what it is given: what retrieval reaches when the model path understands the need.
 
 Writes benchmarks/results/topical-<label>.json and .md, and RUN files (`{"qid","ids"}` per line) beside them
 so that `python3 ../shared/eval/score.py --topical FILE RUN.jsonl` reproduces the cited and search scores.
@@ -30,6 +34,7 @@ from assistant.chat.relevance import retrieve
 from assistant.services import build_services
 from assistant.settings import Settings
 from benchmarks.harness import RESULTS, SHARED_EVAL, add_data_dir, add_label, parser, write_results
+from benchmarks.harness.oracle_llm import oracle_model
 from retrieval.catalog import Filters
 
 DEV = SHARED_EVAL / "topical_dev.json"
@@ -49,9 +54,12 @@ def precision5(ranked: list[str], grades: dict[str, int]) -> float:
     return sum(1 for d in list(dict.fromkeys(ranked))[:5] if grades.get(d, 0) >= 1) / 5.0
 
 
-def run(data_dir: Path, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every question through the assistant and the search ranking."""
-    services = build_services(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+def run(data_dir: Path, questions: list[dict[str, Any]], llm_url: str | None = None) -> list[dict[str, Any]]:
+    """Every question through the assistant and the search ranking; with `llm_url`, through that model."""
+    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+    if llm_url:
+        settings = settings.model_copy(update={"llm_base_url": llm_url, "llm_model": "oracle"})
+    services = build_services(settings)
     rows = []
     try:
         services.assistant.answer("warm-up: solar cells")
@@ -137,11 +145,18 @@ def main() -> None:
     options.add_argument("--split", choices=["all", "even", "odd"], default="all",
                          help="half of the questions (by position), for tuning on one half and checking the other")
     options.add_argument("--out", type=Path, default=RESULTS, help="the results folder")
+    options.add_argument("--oracle-rewrite", action="store_true",
+                         help="answer through a stand-in model that rewrites each need as its `topic_en` summary "
+                              "(benchmarks/harness/oracle_llm.py): the bound of the model path, not a real model")
     args = options.parse_args()
     questions = json.loads(args.eval.read_text(encoding="utf-8"))["questions"]
     if args.split != "all":
         questions = questions[args.split == "odd"::2]
-    rows = run(args.data_dir, questions)
+    if args.oracle_rewrite:
+        with oracle_model({q["text"]: q.get("topic_en", "") for q in questions}) as url:
+            rows = run(args.data_dir, questions, url)
+    else:
+        rows = run(args.data_dir, questions)
     summary = summarize(rows)
     stem = f"topical-{args.label}"
     write_results(args.out, stem, {"eval": str(args.eval.name), "summary": summary, "rows": rows},

@@ -45,8 +45,11 @@ class AnswerChain:
                  topic_gate: TopicGate | None = None, max_citations: int = 5, llm_context: int = 8,
                  reader: NeedReader | None = None,
                  translate: Callable[[ChatState], ChatState] | None = None,
-                 directory: Directory | None = None, strong_margin: float | None = STRONG_MARGIN) -> None:
+                 directory: Directory | None = None, strong_margin: float | None = STRONG_MARGIN,
+                 rewrite: bool = True) -> None:
+        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`)."""
         self.index = index
+        self.rewrite = rewrite
         self.reader = reader or NeedReader(index.embeddings)
         self.translate = translate
         self.strong_margin = strong_margin
@@ -97,6 +100,11 @@ class AnswerChain:
         intent = self.reader.read(state.condensed)
         if state.country and state.country not in intent.countries:
             intent = replace(intent, countries=(state.country, *intent.countries))
+        if self.llm is not None and self.rewrite:
+            try:
+                intent = replace(intent, rewritten=self.llm.rewrite(state.condensed))
+            except LLMError as exc:  # the offline reading stands; a model too slow to rewrite is too slow to answer
+                state.metadata["rewrite_error"] = exc.reason
         state.metadata["intent"] = intent.as_dict()
         return replace(state, intent=intent)
 
@@ -188,6 +196,8 @@ class AnswerChain:
             return
         produced = False
         try:
+            if state.metadata.get("rewrite_error") == "timeout":
+                raise LLMError("timeout")
             messages = self.llm.answer_messages(state.condensed, state.language, state.hits[: self.llm_context])
             for piece in self.llm.stream(messages):
                 produced = True

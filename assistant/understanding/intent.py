@@ -14,7 +14,7 @@ Sought = Literal["achievement", "demand", "partner", "any"]
 class Intent:
     """The understood need: what is sought (offers, needs, partners or any), the topic without its framing,
     likely fields and named countries. `explicit_kind` is true when the question says outright which kind it
-    wants (then it filters); an inferred kind only weighs."""
+    wants (then it filters); an inferred kind only weighs. `rewritten`: the model's search query for the need."""
 
     sought: Sought = "any"
     topic: str = ""
@@ -24,6 +24,8 @@ class Intent:
     confidence: float = 0.0
     margin: float = field(default=0.0, compare=False)
     framing: tuple[str, ...] = field(default=(), compare=False)
+    rewritten: str = ""
+    """The need as an English search query, written by the language model when one is configured; "" otherwise."""
 
     @property
     def kind(self) -> str | None:
@@ -32,6 +34,9 @@ class Intent:
 
     def as_dict(self) -> dict[str, Any]:
         """The `intent` of an answer's metadata."""
-        return {"sought": self.sought, "topic": self.topic, "fields": list(self.fields),
-                "countries": list(self.countries), "explicit_kind": self.explicit_kind,
-                "confidence": round(self.confidence, 3)}
+        out: dict[str, Any] = {"sought": self.sought, "topic": self.topic, "fields": list(self.fields),
+                               "countries": list(self.countries), "explicit_kind": self.explicit_kind,
+                               "confidence": round(self.confidence, 3)}
+        if self.rewritten:
+            out["rewritten"] = self.rewritten
+        return out

@@ -20,6 +20,8 @@ QUESTION_WEIGHT = 0.5
 # capped at `KIND_BONUS_MAX`.
 KIND_BONUS_PER_MARGIN = 60.0
 KIND_BONUS_MAX = 0.5
+# With a model's rewrite of the question (`Intent.rewritten`), the question's own texts weigh this share of it.
+REWRITE_SHARE = 0.5
 # Pseudo-relevance feedback from the first pass's best records (`retrieval.need`).
 FEEDBACK_RECORDS = 8
 
@@ -48,10 +50,16 @@ class NeedReader:
         meaningful = self.sought.embeddings is not None
         # the test double's vectors carry no meaning: blending or feeding back adds only noise
         texts = [(topic, 1.0), (question, QUESTION_WEIGHT)] if topic and meaningful else [(question, 1.0)]
+        lexical = topic or question
+        if intent.rewritten:
+            # the model's query names the need in the records' language: it leads; the question's own words stay,
+            # with less weight, so a rewrite that missed something does not lose it
+            texts = [(intent.rewritten, 1.0), *((text, weight * REWRITE_SHARE) for text, weight in texts)]
+            lexical = f"{intent.rewritten} {lexical}"
         bonus: dict[str, float] = {}
         kind = intent.kind
         if kind and not kind_filtered:
             bonus[kind] = min(KIND_BONUS_MAX, KIND_BONUS_PER_MARGIN * abs(intent.margin))
         feedback = FEEDBACK_RECORDS if meaningful else 0
-        return NeedQuery(texts=texts, lexical=topic or question, kind_bonus=bonus, snippet=topic or question,
+        return NeedQuery(texts=texts, lexical=lexical, kind_bonus=bonus, snippet=lexical,
                          feedback_records=feedback)

@@ -133,3 +133,76 @@ def test_record_text_cannot_close_the_fence() -> None:
     assert text.count("</record>") == 1 and "</records>" not in text
     assert '<record id="evil-1" kind="achievement">' in text
     assert "‹/record›‹/records›" in text
+
+
+COMPOSITES = "Kompozit malzemeler konusunda kimlerle çalışabiliriz?"  # Turkish: whom can we work with on composites?
+
+
+def _about_composites(services: Services, ids: list[str]) -> int:
+    """How many of the records are about composites (two of tests/data/records.jsonl are)."""
+    return sum("omposite" in record.title for record in map(services.records.require, ids))
+
+
+def _rewriting(query: str) -> Reply:
+    """A model that rewrites needs as `query` and answers by citing the first record it is given."""
+    def reply(request: dict[str, Any]) -> str:
+        content = request["messages"][-1]["content"]
+        if "<request>" in content:
+            return f'```json\n{{"query": "{query}"}}\n```'
+        return f"See [{_record_ids(request)[0]}]."
+    return reply
+
+
+def _rewrite_requests(model: FakeModel) -> list[dict[str, Any]]:
+    return [r for r in model.requests if "<request>" in r["messages"][-1]["content"]]
+
+
+def test_the_models_rewrite_of_the_need_leads_retrieval(
+        loaded_services: Services, fake_model: tuple[FakeModel, str]) -> None:
+    model, url = fake_model
+    model.reply = _rewriting("hybrid fibre-reinforced composites")
+    answer = _assistant(loaded_services, url).answer(COMPOSITES, language="tr")
+
+    (rewrite,) = _rewrite_requests(model)
+    assert COMPOSITES in rewrite["messages"][-1]["content"]
+    assert answer.metadata["intent"]["rewritten"] == "hybrid fibre-reinforced composites"
+    assert answer.metadata["llm"] == "used"
+    assert _about_composites(loaded_services, answer.metadata["retrieved"][:3]) >= 1
+
+    offline = Assistant(loaded_services.index, SessionStore(loaded_services.settings.data_dir / "o.sqlite").open(),
+                        LLM(url, "fake-model", "sk-test", 5.0), rewrite=False).answer(COMPOSITES, language="tr")
+    assert "rewritten" not in offline.metadata["intent"] and len(_rewrite_requests(model)) == 1
+    assert _about_composites(loaded_services, offline.metadata.get("retrieved", [])[:3]) == 0
+
+
+def test_an_unusable_rewrite_leaves_the_offline_reading(
+        loaded_services: Services, fake_model: tuple[FakeModel, str]) -> None:
+    model, url = fake_model
+    model.reply = lambda r: "Sure! Here is a query: composites" if "<request>" in r["messages"][-1]["content"] \
+        else "No answer in the records."
+    answer = _assistant(loaded_services, url).answer(SOLAR, language="en")
+
+    assert "rewritten" not in answer.metadata["intent"] and "rewrite_error" not in answer.metadata
+    assert answer.metadata["llm"] == "used"
+
+
+def test_a_model_too_slow_to_rewrite_is_not_asked_to_answer(
+        loaded_services: Services, fake_model: tuple[FakeModel, str]) -> None:
+    model, url = fake_model
+    model.delay = 2.0
+    answer = _assistant(loaded_services, url, timeout=0.5).answer(SOLAR, language="en")
+
+    assert answer.metadata["rewrite_error"] == "timeout"
+    assert answer.metadata["llm"] == "fallback" and answer.metadata["llm_error"] == "timeout"
+    assert len(model.requests) == 1 and answer.citations
+
+
+def test_rewrite_reads_the_json_asked_for_and_nothing_else(fake_model: tuple[FakeModel, str]) -> None:
+    model, url = fake_model
+    llm = LLM(url, "fake-model", "sk-test", 5.0)
+    for reply, expected in [('{"query": "  solar   desalination "}', "solar desalination"),
+                            ('Here you go: {"query": "drone inspection"} hope it helps', "drone inspection"),
+                            ('{"query": ""}', ""), ('{"query": 42}', ""), ("not json at all", ""),
+                            ('{"query": "' + "x" * 500 + '"}', "x" * 200)]:
+        model.reply = lambda r, text=reply: text
+        assert llm.rewrite("Who offers solar desalination?") == expected
