@@ -1,7 +1,10 @@
 """Retrieval quality and latency: hybrid (ours) vs plain e5 dense vs lexical-only, in one run.
 
 1. Cross-lingual XQuAD: `../shared/eval/xquad_dev` when it is beside the repository, else the bundled subset
-   `data/eval/xquad_*.jsonl`; Recall@10, MRR@10, nDCG@10 per query language (metrics of shared/eval/score.py).
+   `data/eval/xquad_*.jsonl` (or --xquad-dir); Recall@10, MRR@10, nDCG@10 per query language (metrics of
+   shared/eval/score.py). Unless --skip-sample, also the same set mixed into the sample corpus, hybrid vs dense:
+   languages of unequal composition, where the hybrid's MRR@10 falls below plain e5's (`cosine`: exact; the
+   store's approximate search, `dense`, misses some paragraphs among 4,500 records).
 2. The real corpus (`data/sample`, English + Chinese): `data/eval/sample_xling.jsonl`, known-item questions in
    en/zh/ru/es about English and Chinese records, split into same-language and cross-language questions; and
    `data/eval/sample_topical.jsonl`, topical questions in 8 languages judged by field and topic: precision@5
@@ -12,13 +15,15 @@ Writes benchmarks/results/retrieval_dev.json and .md (or into --results-dir). Ve
 so only the first run embeds (the sample corpus: ~4,200 records, several minutes with e5 on 2 cores;
 --sample-index reuses an existing index directory of the sample corpus instead).
 
-    python -m benchmarks.retrieval_eval [--work-dir DIR] [--sample-index DIR] [--skip-sample] [--results-dir DIR]
+    python -m benchmarks.retrieval_eval [--work-dir DIR] [--xquad-dir DIR] [--sample-index DIR] [--skip-sample]
+                                        [--results-dir DIR]
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,13 +50,17 @@ from retrieval.index import Index, IndexConfig
 from retrieval.ingest import ingest_paths
 
 
-def xquad(work_dir: Path, embedder: str) -> dict[str, Any]:
-    """The cross-lingual XQuAD evaluation with every method, plus a check of the issue's targets."""
-    shared = shared_eval("xquad_dev", "queries.jsonl")
+def xquad_set(folder: Path | None) -> tuple[Path, Path, str]:
+    """(corpus, queries, name) of the XQuAD set: `folder`, else ../shared/eval/xquad_dev, else the bundled subset."""
+    shared = folder / "queries.jsonl" if folder is not None else shared_eval("xquad_dev", "queries.jsonl")
     if shared is not None:
-        corpus, queries, name = shared.with_name("corpus.jsonl"), shared, "xquad_dev"
-    else:
-        corpus, queries, name = BUNDLED / "xquad_corpus.jsonl", BUNDLED / "xquad_queries.jsonl", "xquad_subset"
+        return shared.with_name("corpus.jsonl"), shared, shared.parent.name
+    return BUNDLED / "xquad_corpus.jsonl", BUNDLED / "xquad_queries.jsonl", "xquad_subset"
+
+
+def xquad(work_dir: Path, embedder: str, folder: Path | None = None) -> dict[str, Any]:
+    """The cross-lingual XQuAD evaluation with every method, plus a check of the issue's targets."""
+    corpus, queries, name = xquad_set(folder)
     work = work_dir / f"{name}-{embedder}"
     work.mkdir(parents=True, exist_ok=True)
     report = evaluate(corpus, queries, METHODS, embedder=embedder, work_dir=work)
@@ -80,6 +89,32 @@ def sample_index(work_dir: Path, embedder: str, existing: Path | None) -> Path:
     finally:
         index.close()
     return data_dir
+
+
+def xquad_mixed(work_dir: Path, embedder: str, folder: Path | None = None) -> dict[str, Any]:
+    """XQuAD mixed into the sample corpus (one index): hybrid vs dense when the languages differ in composition.
+
+    The sample corpus is English and Chinese tech-transfer records, so English and Chinese hold thousands of
+    unrelated records around the Wikipedia paragraphs while Spanish and Russian hold only those paragraphs:
+    per-language statistics then describe different populations. The XQuAD vectors come from `xquad`'s index.
+    """
+    corpus, queries, name = xquad_set(folder)
+    source = work_dir / f"{name}-{embedder}"
+    data_dir = work_dir / f"{name}-mixed-{embedder}"
+    with tempfile.TemporaryDirectory(prefix="ttc-mixed-") as scratch:
+        seed_dir = Path(scratch)
+        shutil.copy(corpus, seed_dir / "corpus.jsonl")
+        index = Index(IndexConfig(source, embedder), make_embeddings(embedder))
+        try:
+            index.export_vectors(seed_dir / index.seed_name)
+        finally:
+            index.close()
+        with eval_index_for(None, embedder, data_dir) as index:
+            ingest_paths(index, [*SAMPLE_FILES, seed_dir / "corpus.jsonl"])
+            results = eval_index(index, load_queries(queries), ("hybrid", "dense", "cosine"))
+            records = index.catalog.count()
+    return {"name": f"{name} + data/sample", "records": records,
+            "methods": {r.method: {"scores": r.scores} for r in results}}
 
 
 def sample_check(data_dir: Path, embedder: str) -> dict[str, Any]:
@@ -135,6 +170,14 @@ def to_markdown(results: dict[str, Any]) -> str:
              f"## Cross-lingual XQuAD ({xq['name']}: {xq['n_queries']} queries, embedder {xq['embedder']})", "",
              "hybrid = ours (per-language calibrated e5 + BM25 score fusion); dense = plain e5 cosine; "
              "lexical = BM25 only.", "", markdown_report(xq), "", "targets: " + json.dumps(xq["targets"]), ""]
+    mixed = results.get("xquad_mixed")
+    if mixed:
+        lines += [f"## XQuAD mixed into the sample corpus ({mixed['name']}: {mixed['records']} records)", "",
+                  "English and Chinese hold thousands of tech-transfer records besides the paragraphs, Spanish and "
+                  "Russian only the paragraphs.", "", "| method | Recall@10 | MRR@10 | nDCG@10 |", "|---|---|---|---|"]
+        lines += [f"| {method} | {row['scores']['ALL']['recall']:.3f} | {row['scores']['ALL']['mrr']:.3f} | "
+                  f"{row['scores']['ALL']['ndcg']:.3f} |" for method, row in mixed["methods"].items()]
+        lines.append("")
     sample = results.get("sample")
     if sample:
         lines += ["## Real corpus: cross-lingual known-item check (data/eval/sample_xling.jsonl)", "",
@@ -175,11 +218,15 @@ def main() -> None:
     options.add_argument("--embedder", default="e5")
     options.add_argument("--sample-index", type=Path, help="An existing data directory holding data/sample.")
     options.add_argument("--skip-sample", action="store_true", help="Only the XQuAD evaluation.")
+    options.add_argument("--xquad-dir", type=Path,
+                         help="A folder with corpus.jsonl and queries.jsonl (default ../shared/eval/xquad_dev "
+                              "beside the repository, else the bundled subset).")
     add_results_dir(options)
     args = options.parse_args()
     results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                               "xquad": xquad(args.work_dir, args.embedder)}
+                               "xquad": xquad(args.work_dir, args.embedder, args.xquad_dir)}
     if not args.skip_sample:
+        results["xquad_mixed"] = xquad_mixed(args.work_dir, args.embedder, args.xquad_dir)
         data_dir = sample_index(args.work_dir, args.embedder, args.sample_index)
         results["sample"] = sample_check(data_dir, args.embedder)
         texts = [q.query for q in load_queries(BUNDLED / "sample_xling.jsonl")]

@@ -1,7 +1,9 @@
 """Retrieval evaluation: the metrics of `shared/eval/score.py` and a harness that compares search methods.
 
 The harness ingests an eval corpus into an index of its own, runs every query through each method
-(`hybrid` = `Index.search`, `dense` = plain embedder cosine, `lexical` = BM25 only) and scores the
+(`hybrid` = `Index.search`, `dense` = plain embedder cosine from the vector store, `lexical` = BM25 only;
+on request `cosine` = exact plain cosine over the in-memory snapshot, where the store's approximate neighbour
+search misses records) and scores the
 rankings per query language. Query vectors are computed once and shared by all methods; document
 vectors come from the index's vector cache, so a second run over the same work directory embeds nothing.
 """
@@ -222,6 +224,13 @@ class _MemoQueries(Embeddings):
         return self.memo[text]
 
 
+def _exact_cosine(index: Index, query: str, k: int) -> list[str]:
+    vector = np.asarray(index.embeddings.embed_query(query), dtype=np.float32)
+    found = index.snapshot().top_by_language(vector, k, Filters())
+    ranked = sorted((hit for hits in found.values() for hit in hits), key=lambda hit: -hit[1])
+    return [doc_id for doc_id, _ in ranked[:k]]
+
+
 def _ranker(index: Index, method: str, k: int) -> Callable[[str], list[str]]:
     if method == "hybrid":
         return lambda q: [h.record.id for h in index.search(q, k=k)]
@@ -229,6 +238,8 @@ def _ranker(index: Index, method: str, k: int) -> Callable[[str], list[str]]:
         return lambda q: [i for i, _ in index.dense(q, k, Filters())]
     if method == "lexical":
         return lambda q: [i for i, _ in index.lexical(q, k, Filters())]
+    if method == "cosine":
+        return lambda q: _exact_cosine(index, q, k)
     raise InvalidInput(f"unknown method {method!r}: use {', '.join(METHODS)}")
 
 

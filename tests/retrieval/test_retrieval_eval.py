@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from bots.cli.app import app
 from retrieval.errors import InvalidInput
-from retrieval.evaluation import BUNDLED, evaluate, load_queries, markdown_report
+from retrieval.evaluation import BUNDLED, eval_index, eval_index_for, evaluate, load_queries, markdown_report
 
 
 @pytest.fixture
@@ -54,6 +55,19 @@ def test_a_kept_work_dir_reuses_query_vectors(tiny_set: tuple[Path, Path], tmp_p
 
     assert (tmp_path / "work" / "queries.hash-64.npz").is_file()
     assert (tmp_path / "work" / "catalog.sqlite").is_file()
+
+
+def test_exact_cosine_ranks_every_record_by_its_cosine(tiny_set: tuple[Path, Path]) -> None:
+    corpus, queries = tiny_set
+    with eval_index_for(corpus, "hash:64") as index:
+        [cosine] = eval_index(index, load_queries(queries), ("cosine",))
+        snapshot = index.snapshot()
+        for query in load_queries(queries):
+            vector = np.asarray(index.embeddings.embed_query(query.query), dtype=np.float32)
+            scores = snapshot.vectors_of(cosine.rankings[query.qid]) @ (vector / np.linalg.norm(vector))
+
+            assert sorted(cosine.rankings[query.qid]) == ["d-en", "d-zh", "w-en"]
+            assert list(scores) == sorted(scores, reverse=True)
 
 
 def test_unknown_method_is_a_user_error(tiny_set: tuple[Path, Path]) -> None:
