@@ -15,6 +15,7 @@ without spaces (Chinese, Japanese, Thai) are segmented too.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,9 @@ import stopwordsiso
 __all__ = ["Framing", "TopicWords", "split_topic"]
 
 _WORD_ENDINGS = frozenset("能力性化机器体电光热水气量率法")
+# French and Italian write an article or pronoun elided onto the next word ("l'énergie", "un'azienda",
+# "dell'acqua"): the word is framing when what follows the apostrophe is.
+_ELIDED = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu|un|dell|dall|nell|sull|all|coll|quell|quest)'(?=\w)")
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
             if " ".join(normalized[start:start + size]) in framing.exact:
                 framed[start:start + size] = [True] * size
     for n, word in enumerate(normalized):
-        framed[n] = framed[n] or framing.is_framing(word)
+        framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))
     pieces: list[str] = []
     previous: int | None = None
     for n, (start, end) in enumerate(spans):

@@ -21,6 +21,9 @@ HELDOUT = DATA / "sought_heldout.jsonl"
     ("Кто предлагает технологии очистки сточных вод для молокозавода?", "ru", "очистки сточных вод молокозавода"),
     ("¿Qué empresas ofrecen soluciones de riego por goteo?", "es", "riego goteo"),
     ("Quels laboratoires proposent des capteurs de pollution de l'air ?", "fr", "capteurs pollution l'air"),
+    # an elided article does not hide a framing word ("un'impresa", "l'entreprise")
+    ("Siamo un'impresa edile: quali soluzioni esistono per l'isolamento termico?", "it", "edile l'isolamento termico"),
+    ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "PME recyclage verre"),
 ])
 def test_the_topic_keeps_the_subject_and_drops_the_framing(question: str, language: str, topic: str) -> None:
     assert split_topic(question, (language,)).text == topic
