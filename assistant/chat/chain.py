@@ -127,9 +127,12 @@ class AnswerChain:
                           language=chosen.language)
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
         found = retrieve_need(self.index, query, filters, self.relevance)
+        # the best of fewer records is lower by chance alone: a match is judged against the records searched
+        pool = self.index.catalog.count_matching(filters)
+        state = replace(state, pool=pool)
         # within the gate's margin the prototypes cannot tell (real needs in Chinese and Turkish land there):
         # the records decide, and only a clear match answers
-        if doubtful and match_strength(found.hits, self.relevance, corpus=self.index.catalog.count(),
+        if doubtful and match_strength(found.hits, self.relevance, corpus=pool,
                                        margin=self.strong_margin) != "strong":
             return replace(state, reply_key="off_topic")
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
@@ -151,7 +154,7 @@ class AnswerChain:
         """What the person sees (`assistant.chat.presentation`): each record once, why it fits, partners that add to
         the citations, institutions for "who can help", and the next step when nothing fits clearly."""
         limit = self.llm_context if self.llm is not None else self.max_citations
-        corpus = self.index.catalog.count() if state.hits else 0
+        corpus = (state.pool or self.index.catalog.count()) if state.hits else 0
         return present(state, relevance=self.relevance, limit=limit, directory=self.directory, corpus=corpus,
                        margin=self.strong_margin)
 

@@ -5,7 +5,8 @@ language plus a bounded lexical bonus, the scale of `assistant.chat.relevance`. 
 expected at about sqrt(2 ln n) - (ln ln n + ln 4π) / (2 sqrt(2 ln n)) for ANY question, matching or not (3.5
 for the 4,197 sample records, 2.0 for 42), so a clear match must beat that expected maximum by about one
 standard deviation; below it the best records are only the closest ones. On the sample, topical questions
-("solar desalination", "battery recycling") score 5.6-9; needs with no fitting record 3.6-4.5.
+("solar desalination", "battery recycling") score 5.6-9; needs with no fitting record 3.6-4.5. n is the number of
+records the search could return: a search filtered to demands, or to a country, is judged against those.
 """
 
 from __future__ import annotations

@@ -37,3 +37,6 @@ class ChatState:
     partner_hits: list[Hit] = field(default_factory=list)
     next_step: dict[str, Any] | None = None
     institutions: list[dict[str, Any]] = field(default_factory=list)
+    pool: int = 0
+    """How many records the search could return (those passing its filters): how strong the best match is judged
+    against (`assistant.chat.match_strength`)."""
