@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from retrieval.calibration import Calibration, DocumentMoments
+from retrieval.calibration import MOMENTS_VERSION, Calibration, DocumentMoments
 from retrieval.catalog import FILTER_COLUMNS, Filters
 
 __all__ = ["VectorSnapshot"]
@@ -69,7 +69,8 @@ class VectorSnapshot:
     def state(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(unit vectors, every other array) from which `restore` rebuilds this snapshot without recomputing."""
         arrays: dict[str, np.ndarray] = {"ids": np.asarray(self.ids, dtype=str),
-                                         "level": self.documents.level, "spread": self.documents.spread}
+                                         "level": self.documents.level, "spread": self.documents.spread,
+                                         "moments_version": np.asarray(MOMENTS_VERSION)}
         for name in FILTER_COLUMNS:
             arrays[f"values_{name}"] = self._values[name]
             arrays[f"codes_{name}"] = self._columns[name]
@@ -79,6 +80,8 @@ class VectorSnapshot:
     @classmethod
     def restore(cls, vectors: np.ndarray, arrays: Mapping[str, np.ndarray]) -> VectorSnapshot:
         """The snapshot whose `state` these are; `vectors` may be a read-only memory map (shared by processes)."""
+        if int(arrays.get("moments_version", 1)) != MOMENTS_VERSION:
+            raise KeyError("document moments of another version: rebuild")
         snapshot = cls.__new__(cls)
         snapshot._setup([str(i) for i in arrays["ids"].tolist()], vectors,
                         {name: arrays[f"values_{name}"] for name in FILTER_COLUMNS},

@@ -11,11 +11,11 @@ records the search could return: a search filtered to demands, or to a country, 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Literal
 
 from assistant.chat.relevance import RelevanceConfig
+from retrieval.calibration import chance_maximum
 from retrieval.index import Hit
 
 __all__ = ["STRONG_MARGIN", "Strength", "match_strength", "strong_score"]
@@ -29,10 +29,7 @@ STRONG_MARGIN = 0.5
 
 def strong_score(config: RelevanceConfig | None = None, *, corpus: int = 0, margin: float = STRONG_MARGIN) -> float:
     """The score a record needs to be a clear match in a corpus of `corpus` records."""
-    chance = 0.0
-    if corpus > 2:  # the expected maximum of `corpus` standard normal scores (Gumbel approximation)
-        root = math.sqrt(2 * math.log(corpus))
-        chance = root - (math.log(math.log(corpus)) + math.log(4 * math.pi)) / (2 * root)
+    chance = chance_maximum(corpus) if corpus > 2 else 0.0  # the best of `corpus` scores by chance alone
     return max((config or RelevanceConfig()).min_score, chance) + margin
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.calibration import Calibration, DocumentMoments
+from retrieval.calibration import Calibration, DocumentMoments, chance_maximum
 from retrieval.catalog import Filters
 from retrieval.snapshot import VectorSnapshot
 
@@ -112,6 +112,7 @@ def _brute_force_moments(languages: list[str], vectors: np.ndarray,
             if m != n:
                 mean, std = calibration.moments(query, languages[n])
                 z[m, n] = (float(query @ record) - mean) / std
+    z[z > chance_maximum(len(unit) * len(unit))] = np.nan  # a copy of the record is not a pseudo-query for it
     return np.nanmean(z, axis=0), np.nanstd(z, axis=0)
 
 
@@ -165,3 +166,21 @@ def test_an_empty_snapshot_finds_nothing() -> None:
     assert len(snapshot) == 0
     assert snapshot.calibrated(np.ones(8), 10, Filters()) == {}
     assert snapshot.score(np.ones(8), ["missing"]) == {}
+
+
+def test_copies_of_a_record_do_not_make_it_a_hub() -> None:
+    """Spanish holds three near-copies (translations) of each of the first 20 English records and nothing else,
+    so a quarter of the pseudo-queries are copies: they say nothing about how a record scores for unrelated
+    questions, and the copied records keep the usual level and spread of the others."""
+    rng = np.random.default_rng(7)
+    english = rng.normal(size=(300, 32))
+    spanish = np.repeat(english[:20], 3, axis=0) + rng.normal(size=(60, 32)) * 0.05
+    vectors = np.vstack([english, spanish])
+    languages = ["en"] * 300 + ["es"] * 60
+    calibration = Calibration(languages, vectors)
+
+    moments = DocumentMoments(calibration, languages, vectors, sample=120)
+
+    copied, others = slice(0, 20), slice(20, 300)
+    assert abs(float(moments.level[copied].mean() - moments.level[others].mean())) < 0.1  # 0.18 counting copies
+    assert abs(float(moments.spread[copied].mean() - moments.spread[others].mean())) < 0.1  # 0.31 counting them

@@ -97,6 +97,18 @@ def test_a_damaged_stored_snapshot_is_rebuilt(data_dir: Path) -> None:
     index.close()
 
 
+def test_a_snapshot_stored_with_older_document_moments_is_rebuilt(data_dir: Path) -> None:
+    state = next((data_dir / "snapshots").glob("*.state.npz"))
+    with np.load(state, allow_pickle=False) as stored_arrays:
+        arrays = {key: stored_arrays[key] for key in stored_arrays.files if key != "moments_version"}
+    with state.open("wb") as handle:  # as a release before moments were versioned wrote it
+        np.savez(handle, **arrays)
+    index = make_index(data_dir)
+    snapshot = index.snapshot()
+    assert len(snapshot) == 120 and not isinstance(snapshot.vectors, np.memmap)
+    index.close()
+
+
 def test_lexical_queries_keep_their_rarest_words_within_the_budget(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path / "catalog.sqlite")
     items = [Record(id=f"c{n}", kind="achievement", title=f"common widget {n}", description="common words only",
