@@ -49,18 +49,22 @@ def _snippet(citation: Citation) -> str:
 
 def compose_answer(language: str, citations: list[Citation], partners: list[Partner],
                    country: str | None = None, *, match: str = "strong",
-                   institutions: Sequence[dict[str, Any]] = ()) -> str:
+                   institutions: Sequence[dict[str, Any]] = (), country_relaxed: bool = False) -> str:
     """A numbered list of the cited records with why each fits (their details are on the source cards), the
     partners the citations do not already show, transfer institutions for "who can help", and what to do next.
 
-    When the match is weak, it says so, marks each record as only the closest, and offers the next step."""
+    When the match is weak, it says so, marks each record as only the closest, and offers the next step; when the
+    country the question named fit nothing clearly (`country_relaxed`), that the records come from elsewhere."""
     weak = match == "weak"
+    lines: list[str] = []
+    if country and country_relaxed:  # no record from the country named fits clearly: these come from elsewhere
+        lines += [localize("intro_country_relaxed", language, country=country_name(country, language)), ""]
     if weak:
-        lines = [localize("weak_intro", language), ""]
-    elif country:
-        lines = [localize("intro_country", language, country=country_name(country, language)), ""]
-    else:
-        lines = [localize("intro", language), ""]
+        lines += [localize("weak_intro", language), ""]
+    elif not country_relaxed:
+        intro = localize("intro_country", language, country=country_name(country, language)) if country \
+            else localize("intro", language)
+        lines += [intro, ""]
     for number, citation in enumerate(citations, 1):
         lines.append(f"{number}. {_title(citation)} [{citation.id}]")
         detail = [localize("weak_mark", language)] if weak else []

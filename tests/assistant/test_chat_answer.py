@@ -10,6 +10,7 @@ from assistant.chat.assistant import Answer, Assistant
 from assistant.chat.relevance import RelevanceConfig
 from assistant.chat.sessions import SessionStore
 from assistant.services import Services
+from retrieval.catalog import Filters
 from retrieval.record import Record
 
 SOLAR = "Who offers solar photovoltaic module technology?"
@@ -82,8 +83,17 @@ def test_follow_up_reuses_the_topic_and_filters_by_the_named_country(loaded_serv
     assert germany.metadata["condensed"] == "solar photovoltaic module and in Germany?"
     assert germany.citations and all(c.country == "DE" for c in germany.citations)
     assert brazil.metadata["condensed"] == "solar photovoltaic module and in Brazil?"
-    assert brazil.citations == [] and brazil.metadata["reply"] == "nothing_found"
-    assert "Brazil" in brazil.answer
+    # no Brazilian record fits: the closest from elsewhere answer, and the answer says so first
+    assert brazil.metadata["country_relaxed"] == "BR" and "country_relaxed" not in germany.metadata
+    assert brazil.citations and all(c.country != "BR" for c in brazil.citations)
+    assert brazil.answer.startswith("No records from Brazil fit your question clearly")
+
+
+def test_a_country_given_as_a_filter_is_never_relaxed(loaded_services: Services) -> None:
+    answer = loaded_services.assistant.answer("solar photovoltaic module", filters=Filters(country="BR"))
+
+    assert answer.citations == [] and answer.metadata["reply"] == "nothing_found"
+    assert "country_relaxed" not in answer.metadata
 
 
 def test_sessions_survive_a_new_assistant_on_the_same_data_dir(loaded_services: Services) -> None:
