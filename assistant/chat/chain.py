@@ -127,22 +127,22 @@ class AnswerChain:
                           language=chosen.language)
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
         found = retrieve_need(self.index, query, filters, self.relevance)
-        # the best of fewer records is lower by chance alone: a match is judged against the records searched
-        pool = self.index.catalog.count_matching(filters)
+        # a match is judged against the whole corpus, filtered or not: the records a filter leaves are not a random
+        # sample (demands resemble a need-framed question more than achievements do), so fewer of them does not mean
+        # a lower best by chance
+        corpus = self.index.catalog.count()
         if state.country and not chosen.country and match_strength(
-                found.hits, self.relevance, corpus=pool, margin=self.strong_margin) != "strong":
+                found.hits, self.relevance, corpus=corpus, margin=self.strong_margin) != "strong":
             # a country named in the question is often where the need is ("for a plant in Morocco"): when no
             # record from there fits clearly, the closest from elsewhere answer, and the answer says so
-            wider = replace(filters, country=None)
-            elsewhere = retrieve_need(self.index, query, wider, self.relevance)
+            elsewhere = retrieve_need(self.index, query, replace(filters, country=None), self.relevance)
             if elsewhere.hits:
-                found, filters, pool = elsewhere, wider, self.index.catalog.count_matching(wider)
+                found = elsewhere
                 state = replace(state, country_relaxed=True)
                 state.metadata["country_relaxed"] = state.country
-        state = replace(state, pool=pool)
         # within the gate's margin the prototypes cannot tell (real needs in Chinese and Turkish land there):
         # the records decide, and only a clear match answers
-        if doubtful and match_strength(found.hits, self.relevance, corpus=pool,
+        if doubtful and match_strength(found.hits, self.relevance, corpus=corpus,
                                        margin=self.strong_margin) != "strong":
             return replace(state, reply_key="off_topic")
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
@@ -164,7 +164,7 @@ class AnswerChain:
         """What the person sees (`assistant.chat.presentation`): each record once, why it fits, partners that add to
         the citations, institutions for "who can help", and the next step when nothing fits clearly."""
         limit = self.llm_context if self.llm is not None else self.max_citations
-        corpus = (state.pool or self.index.catalog.count()) if state.hits else 0
+        corpus = self.index.catalog.count() if state.hits else 0
         return present(state, relevance=self.relevance, limit=limit, directory=self.directory, corpus=corpus,
                        margin=self.strong_margin)
 

@@ -39,6 +39,3 @@ class ChatState:
     institutions: list[dict[str, Any]] = field(default_factory=list)
     country_relaxed: bool = False
     """The country the question named fit no record clearly, so the answer cites records from elsewhere."""
-    pool: int = 0
-    """How many records the search could return (those passing its filters): how strong the best match is judged
-    against (`assistant.chat.match_strength`)."""

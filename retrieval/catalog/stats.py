@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval.catalog.database import CatalogDatabase
-from retrieval.catalog.filters import FILTER_COLUMNS, Filters
+from retrieval.catalog.filters import FILTER_COLUMNS
 
 __all__ = ["CatalogStats"]
 
@@ -14,16 +14,6 @@ class CatalogStats(CatalogDatabase):
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
-
-    def count_matching(self, filters: Filters) -> int:
-        """How many records pass `filters` (all of them without any)."""
-        pairs = filters.items()
-        if not pairs:
-            return self.count()
-        where = " AND ".join(f"{name} = ?" for name, _ in pairs)  # names are FILTER_COLUMNS, values bound
-        with self._lock:
-            return int(self._db.execute(f"SELECT count(*) FROM records WHERE {where}",
-                                        [value for _, value in pairs]).fetchone()[0])
 
     def counts_by(self, column: str) -> dict[str, int]:
         if column not in FILTER_COLUMNS:

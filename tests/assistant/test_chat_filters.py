@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.chat.match_strength import strong_score
-from assistant.chat.state import ChatState
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
@@ -63,16 +61,3 @@ def test_http_chat_refuses_bad_filters_with_422(client: TestClient, filters: dic
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
 
-
-def test_a_filtered_search_is_judged_against_the_records_it_could_return(loaded_services: Services) -> None:
-    """The best of fewer records is lower by chance alone, so a match's strength is judged against the pool the
-    filters leave (`assistant.chat.match_strength`), not the whole corpus."""
-    catalog = loaded_services.index.catalog
-    demands_in_us = Filters(kind="demand", country="US")
-    chain = loaded_services.assistant.answer_chain
-    state = chain.prepare.invoke(ChatState(message=QUESTION, session_id="pool", filters=demands_in_us))
-
-    assert state.pool == catalog.count_matching(demands_in_us) == sum(
-        1 for record in catalog.iter_records() if record.kind == "demand" and record.country == "US")
-    assert 0 < state.pool < catalog.count_matching(Filters()) == catalog.count()
-    assert strong_score(corpus=state.pool) < strong_score(corpus=catalog.count())

@@ -112,7 +112,8 @@ def _brute_force_moments(languages: list[str], vectors: np.ndarray,
             if m != n:
                 mean, std = calibration.moments(query, languages[n])
                 z[m, n] = (float(query @ record) - mean) / std
-    z[z > chance_maximum(len(unit) * len(unit))] = np.nan  # a copy of the record is not a pseudo-query for it
+    other = np.asarray(languages)[:, None] != np.asarray(languages)[None, :]
+    z[other & (z > chance_maximum(len(unit) * len(unit)))] = np.nan  # nor is a translation of it
     return np.nanmean(z, axis=0), np.nanstd(z, axis=0)
 
 
@@ -168,7 +169,7 @@ def test_an_empty_snapshot_finds_nothing() -> None:
     assert snapshot.score(np.ones(8), ["missing"]) == {}
 
 
-def test_copies_of_a_record_do_not_make_it_a_hub() -> None:
+def test_translations_of_a_record_do_not_make_it_a_hub() -> None:
     """Spanish holds three near-copies (translations) of each of the first 20 English records and nothing else,
     so a quarter of the pseudo-queries are copies: they say nothing about how a record scores for unrelated
     questions, and the copied records keep the usual level and spread of the others."""
@@ -184,3 +185,17 @@ def test_copies_of_a_record_do_not_make_it_a_hub() -> None:
     copied, others = slice(0, 20), slice(20, 300)
     assert abs(float(moments.level[copied].mean() - moments.level[others].mean())) < 0.1  # 0.18 counting copies
     assert abs(float(moments.spread[copied].mean() - moments.spread[others].mean())) < 0.1  # 0.31 counting them
+
+
+def test_same_language_neighbours_still_count_however_close() -> None:
+    """Only another language's pseudo-query is taken for a translation: close neighbours in the record's own
+    language keep counting, so a small corpus keeps the spread its scores are judged by."""
+    rng = np.random.default_rng(7)
+    english = rng.normal(size=(300, 32))
+    copies = np.repeat(english[:10], 6, axis=0) + rng.normal(size=(60, 32)) * 0.05  # near-copies, also English
+    vectors = np.vstack([english, copies])
+    languages = ["en"] * 360
+    moments = DocumentMoments(Calibration(languages, vectors), languages, vectors, sample=360)
+
+    copied, others = slice(0, 10), slice(10, 300)
+    assert float(moments.spread[copied].mean() - moments.spread[others].mean()) > 0.1
