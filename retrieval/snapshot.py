@@ -15,6 +15,7 @@ import numpy as np
 
 from retrieval.calibration import MOMENTS_VERSION, Calibration, DocumentMoments
 from retrieval.catalog import FILTER_COLUMNS, Filters
+from retrieval.coherence import PairMoments, coherence_z, language_means
 
 __all__ = ["VectorSnapshot"]
 
@@ -65,6 +66,8 @@ class VectorSnapshot:
         # rows of each language, for unfiltered searches
         self._language_rows = {code: np.flatnonzero(self._columns["language"] == code)
                                for code in range(len(self._languages))}
+        self._pair_moments: dict[str | None, PairMoments] = {}
+        self._language_means: np.ndarray | None = None
 
     def state(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(unit vectors, every other array) from which `restore` rebuilds this snapshot without recomputing."""
@@ -161,6 +164,26 @@ class VectorSnapshot:
             scores = self._scores(q, language, rows, cosines[rows])
             out.update(zip([self.ids[r] for r in rows], scores.tolist(), strict=True))
         return out
+
+    def coherence(self, ids: Sequence[str], kind: str | None = None) -> float | None:
+        """How much the records among `ids` resemble each other, as a z-score against two random records of `kind`
+        (`retrieval.coherence`); None for fewer than two known records."""
+        rows = [self._row[d] for d in dict.fromkeys(ids) if d in self._row]
+        if len(rows) < 2:
+            return None
+        if self._language_means is None:
+            stats = {language: s.mean for language, s in self.calibration.stats.items()}
+            self._language_means = language_means(self._languages, stats, self.vectors.shape[1])
+        means, languages = self._language_means, self._columns["language"]
+
+        def pool() -> PairMoments:
+            if kind not in self._pair_moments:
+                selected = self._selected(Filters(kind=kind)) if kind else None
+                pool_rows = np.arange(len(self.ids)) if selected is None else selected
+                self._pair_moments[kind] = PairMoments(self.vectors, languages, means, pool_rows)
+            return self._pair_moments[kind]
+
+        return coherence_z(self.vectors, languages, means, rows, pool)
 
     def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
         """Unit vectors of the snapshot's records among `ids`, in that order (the others are left out)."""

@@ -15,7 +15,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.chat.composer import compose_answer, compose_nothing_found
 from assistant.chat.condense import condense_offline, is_followup, topic_of
 from assistant.chat.guard import canned_reply_key
-from assistant.chat.match_strength import STRONG_MARGIN, match_strength
+from assistant.chat.match_strength import STRONG_MARGIN, Strength, coherence_of, match_strength
 from assistant.chat.partners import partner_kind, suggest_partners
 from assistant.chat.presentation import present
 from assistant.chat.relevance import RelevanceConfig, retrieve_need
@@ -29,7 +29,7 @@ from assistant.locale.languages import pick_language
 from assistant.locale.texts import localize
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
-from retrieval.index import Index
+from retrieval.index import Hit, Index
 from retrieval.need import field_votes
 
 __all__ = ["AnswerChain", "ChatState"]
@@ -127,12 +127,7 @@ class AnswerChain:
                           language=chosen.language)
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
         found = retrieve_need(self.index, query, filters, self.relevance)
-        # a match is judged against the whole corpus, filtered or not: the records a filter leaves are not a random
-        # sample (demands resemble a need-framed question more than achievements do), so fewer of them does not mean
-        # a lower best by chance
-        corpus = self.index.catalog.count()
-        if state.country and not chosen.country and match_strength(
-                found.hits, self.relevance, corpus=corpus, margin=self.strong_margin) != "strong":
+        if state.country and not chosen.country and self.strength(found.hits, kind) != "strong":
             # a country named in the question is often where the need is ("for a plant in Morocco"): when no
             # record from there fits clearly, the closest from elsewhere answer, and the answer says so
             elsewhere = retrieve_need(self.index, query, replace(filters, country=None), self.relevance)
@@ -140,9 +135,10 @@ class AnswerChain:
                 found = elsewhere
                 state = replace(state, country_relaxed=True)
                 state.metadata["country_relaxed"] = state.country
-        # within the gate's margin the prototypes cannot tell (real needs in Chinese and Turkish land there):
-        # the records decide, and only a clear match answers
-        if doubtful and match_strength(found.hits, self.relevance, corpus=corpus,
+        # within the gate's margin the prototypes cannot tell (real needs in Chinese and Turkish land there): the
+        # records decide, and only a best record beyond chance answers. Whether they fit clearly is judged later
+        # (`present`); a need with no fitting record is not off the topic
+        if doubtful and match_strength(found.hits, self.relevance, corpus=self.index.catalog.count(),
                                        margin=self.strong_margin) != "strong":
             return replace(state, reply_key="off_topic")
         state.metadata["retrieved"] = [h.record.id for h in found.hits]
@@ -160,13 +156,27 @@ class AnswerChain:
                        partners=suggest_partners(found.partner_hits, kind=kind, language=state.language),
                        partner_hits=found.partner_hits)
 
+    def strength(self, hits: list[Hit], kind: str | None) -> Strength:
+        """How clearly `hits` (of a search for `kind`, None for any) fit (`assistant.chat.match_strength`).
+
+        The best is judged against the whole corpus, filtered or not: the records a filter leaves are not a random
+        sample (demands resemble a need-framed question more than achievements do), so fewer of them does not mean a
+        lower best by chance. Their coherence is judged against random records of the kind searched."""
+        if not hits:
+            return "none"
+        coherence = coherence_of(self.index, hits, kind) if self.strong_margin is not None else None
+        return match_strength(hits, self.relevance, corpus=self.index.catalog.count(), margin=self.strong_margin,
+                              coherence=coherence)
+
     def present(self, state: ChatState) -> ChatState:
         """What the person sees (`assistant.chat.presentation`): each record once, why it fits, partners that add to
         the citations, institutions for "who can help", and the next step when nothing fits clearly."""
         limit = self.llm_context if self.llm is not None else self.max_citations
         corpus = self.index.catalog.count() if state.hits else 0
+        kind = state.filters.kind or (state.intent.kind if state.intent.explicit_kind else None)
+        strength = self.strength(state.hits, kind) if state.reply_key in (None, "nothing_found") else "none"
         return present(state, relevance=self.relevance, limit=limit, directory=self.directory, corpus=corpus,
-                       margin=self.strong_margin)
+                       margin=self.strong_margin, strength=strength)
 
     def translate_citations(self, state: ChatState) -> ChatState:
         """Machine translations of the citations into the answer language, when a translator is configured."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.chat.institutions import transfer_institutions
-from assistant.chat.match_strength import match_strength, strong_score
+from assistant.chat.match_strength import Strength, strong_score
 from assistant.chat.partners import suggest_partners
 from assistant.chat.relevance import RelevanceConfig
 from assistant.chat.results import Citation
@@ -109,13 +109,12 @@ def next_step(draft: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directory: Directory, corpus: int,
-            margin: float | None) -> ChatState:
+            margin: float | None, strength: Strength) -> ChatState:
     """The chain's `present` step: sets `metadata["match"]`, the shown citations (at most `limit`, or
-    `WEAK_SHOWN` when weak), complementary partners, institutions and `next_step`. `corpus` and `margin` as
-    for `match_strength`."""
+    `WEAK_SHOWN` when weak), complementary partners, institutions and `next_step`. `strength` is how clearly the hits
+    fit (`AnswerChain.strength`); `corpus` and `margin` set the partners' floor (`strong_score`)."""
     if state.reply_key not in (None, "nothing_found"):
         return state
-    strength = match_strength(state.hits, relevance, corpus=corpus, margin=margin)
     state.metadata["match"] = strength
     intent = state.intent
     voted = fields_from_hits(state.partner_hits or state.hits, floor=relevance.counterpart_score)

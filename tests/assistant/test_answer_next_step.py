@@ -58,6 +58,30 @@ def test_a_weak_match_says_so_shows_three_marked_records_and_drafts_a_demand(cli
     assert {"action": "inquiry", "path": "/v1/inquiries"}.items() <= step["alternatives"][0].items()
 
 
+@pytest.mark.parametrize("need", [
+    "Procuramos tecnologia para reciclar cápsulas de café de alumínio",
+    "我们想找做宠物食品配方的技术合作方",
+    "Кто предлагает технологии производства корма для домашних животных?",
+])
+def test_needs_no_record_fits_are_weak_in_other_languages(client: TestClient, need: str) -> None:
+    # each finds records that match one part of it (recycling, aluminium, feed, formulation), as fitting needs do;
+    # what the records have in common tells them apart
+    data = client.post("/v1/chat", json={"message": need}).json()
+
+    assert data["metadata"]["match"] == "weak" and 1 <= len(data["citations"]) <= 3 and data["partners"] == []
+    assert data["next_step"]["draft"]["description"] == need
+
+
+@pytest.mark.parametrize("need", [
+    "Nous cherchons des technologies de recyclage des batteries lithium-ion pour nos usines.",
+    "Who offers solar photovoltaic module technology?",  # one record fits, alone: judged by its score
+])
+def test_needs_that_fit_are_clear_matches(client: TestClient, need: str) -> None:
+    data = client.post("/v1/chat", json={"message": need}).json()
+
+    assert data["metadata"]["match"] == "strong" and data["next_step"] is None and len(data["citations"]) >= 1
+
+
 def test_the_streamed_answer_carries_the_same_next_step(client: TestClient) -> None:
     with client.stream("POST", "/v1/chat/stream", json={"message": NO_FIT}) as response:
         body = "".join(response.iter_text())

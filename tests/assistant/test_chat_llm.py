@@ -18,7 +18,9 @@ Reply = Callable[[dict[str, Any]], str]
 
 def _assistant(services: Services, base_url: str, timeout: float = 5.0) -> Assistant:
     llm = LLM(base_url, "fake-model", "sk-test", timeout)
-    return Assistant(services.index, SessionStore(services.settings.data_dir / "llm-sessions.sqlite").open(), llm)
+    # the `hash` embedder's vectors carry no meaning: no weak-match judgement, as `build_services` sets it up
+    return Assistant(services.index, SessionStore(services.settings.data_dir / "llm-sessions.sqlite").open(), llm,
+                     strong_margin=None)
 
 
 def _record_ids(request: dict[str, Any]) -> list[str]:
