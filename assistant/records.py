@@ -114,6 +114,7 @@ class RecordsService:
         """Compute the vectors still missing and store the search snapshot; how many records got vectors."""
         done = self.index.embed_pending(progress)
         self.index.prepare_snapshot(progress)  # stored: the next `ttc serve` maps it
+        self.index.prepare_companion(progress)
         return done
 
     def export_vectors(self, out: Path) -> int:

@@ -6,7 +6,9 @@ the bot's `run`); one-shot commands never do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 
 from langchain_core.embeddings import Embeddings
 from sqlalchemy import Engine
@@ -24,7 +26,8 @@ from assistant.records import RecordsService
 from assistant.settings import Settings
 from assistant.translation import TranslationService, Translator
 from assistant.understanding.reader import NeedReader
-from retrieval.embedder import make_embeddings
+from retrieval.companion import Companion
+from retrieval.embedder import embedder_slug, make_embeddings
 from retrieval.errors import InvalidInput
 from retrieval.index import Index, IndexConfig
 from retrieval.query_cache import QueryCache
@@ -32,6 +35,9 @@ from retrieval.shared.records import SharedRecords
 from retrieval.translations import TranslationCache
 
 __all__ = ["Services", "build_llm", "build_services", "build_translation", "build_translator"]
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,14 +53,25 @@ class Services:
     assistant: Assistant
     insights: InsightsService
     records: RecordsService
+    _companion_started: bool = field(default=False, repr=False)
 
     def start(self) -> None:
-        """For long-running processes: warm the inquiry classifier, start the insights writer and, over a shared
-        record store, follow it (background threads); idempotent."""
+        """For long-running processes: warm the inquiry classifier, start the insights writer, over a shared
+        record store follow it, and give the second embedder the vectors it lacks (background threads); idempotent."""
         self.inquiries.start()
         self.insights.start()
         if self.index.replica is not None:
             self.index.replica.start()
+        if self.index.companion is not None and not self._companion_started:
+            # an index built before the second embedder, or a replica's records: their vectors, off the request path
+            self._companion_started = True
+            threading.Thread(target=self._prepare_companion, daemon=True, name="ttc-companion-vectors").start()
+
+    def _prepare_companion(self) -> None:
+        try:
+            self.index.prepare_companion()
+        except Exception:  # an opinion, not a dependency
+            log.warning("the second embedder's vectors were not prepared", exc_info=True)
 
     def close(self) -> None:
         if self.index.replica is not None:  # before the database it reads goes
@@ -89,6 +106,8 @@ def build_services(settings: Settings) -> Services:
     # The `hash` test embedder's vectors carry no meaning: no topic gate, reading of the kind sought or
     # weak-match judgement over them.
     meaningful = not settings.embedder.startswith("hash")
+    if meaningful and settings.companion == "use" and embedder_slug(settings.embedder) != "use":
+        index.companion = Companion(index.config, index.catalog, make_embeddings("use"))
     assistant = Assistant(index, sessions, llm, topic_gate=TopicGate(embeddings) if meaningful else None,
                           reader=NeedReader(embeddings if meaningful else None), translations=translations,
                           strong_margin=STRONG_MARGIN if meaningful else None, rewrite=settings.llm_rewrite)

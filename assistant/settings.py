@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".ttc")
     embedder: str = DEFAULT_EMBEDDER
     embed_lead_chars: int = Field(default=400, ge=0, le=20_000)
+    companion: Literal["use", "off"] = "use"
     chroma_url: str | None = None
     database_url: str | None = None
     llm_base_url: str | None = None

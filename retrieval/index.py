@@ -14,6 +14,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from retrieval.catalog import Catalog, Filters
+from retrieval.companion import Companion
 from retrieval.config import IndexConfig, Progress
 from retrieval.hybrid import Hit
 from retrieval.record import Record
@@ -46,6 +47,8 @@ class Index:
         self.vectorizer = Vectorizer(config, self.catalog, self.store, embeddings, model, shared)
         self.writer = RecordWriter(config, self.catalog, shared)
         self.shared = shared
+        self.companion: Companion | None = None
+        """A second embedder's opinion for need search (`retrieval.companion`), when the composition root adds one."""
         self.replica = None if shared is None else Replica(
             shared, self.store if config.chroma_url else LocalVectors(self.vectorizer), self.catalog, model,
             config.data_dir / "replica.lock", adopt=self._adopt)
@@ -136,6 +139,10 @@ class Index:
     def prepare_snapshot(self, progress: Progress | None = None) -> int:
         """Build the snapshot now and store it for the next process; returns how many vectors it holds."""
         return self.snapshots.prepare(progress)
+
+    def prepare_companion(self, progress: Progress | None = None) -> int:
+        """Give the second embedder (`retrieval.companion`) the vectors it lacks; returns how many it computed."""
+        return self.companion.prepare(progress) if self.companion is not None else 0
 
     def stats(self) -> dict[str, Any]:
         catalog = self.catalog

@@ -84,7 +84,8 @@ def ingest_paths(index: Index, paths: Sequence[Path], *, kind: str | None = None
 
     With `embed=False` the records are written (searchable lexically, and densely where the cache or a seed
     file has their vectors) and the dense store is left to `Index.embed_pending` (`ttc embed`). The search
-    snapshot is built at the end and stored, so the next `ttc serve` starts without building it.
+    snapshot is built at the end and stored, so the next `ttc serve` starts without building it; with `embed`, the
+    second embedder's vectors follow (`Index.prepare_companion`).
     """
     for path in paths:
         if not path.is_file():
@@ -97,4 +98,6 @@ def ingest_paths(index: Index, paths: Sequence[Path], *, kind: str | None = None
                          parallel=parallel)
     if report.written:
         index.prepare_snapshot(progress)
+        if embed:
+            index.prepare_companion(progress)
     return report

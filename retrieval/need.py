@@ -16,17 +16,21 @@ vote on the need's field (weighted by score): the second pass prefers records of
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from retrieval.catalog import Filters
+from retrieval.companion import Companion
 from retrieval.errors import InvalidInput
 from retrieval.hybrid import Hit, rank_hybrid
 from retrieval.index import Index
 
-__all__ = ["NeedQuery", "field_votes", "search_need"]
+__all__ = ["OPINION_WEIGHT", "NeedQuery", "field_votes", "search_need"]
+
+OPINION_WEIGHT = 0.5
+"""How much the second embedder's z-score adds to a candidate's score (`retrieval.companion`): half of e5's."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class NeedQuery:
     feedback_weight: float = 1.0
     field_weight: float = 0.5
     snippet: str | None = None
+    language: str | None = None
+    """The question's language: the second embedder (`retrieval.companion`) speaks only some."""
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -65,6 +71,23 @@ def field_votes(hits: Sequence[Hit]) -> list[tuple[str, float]]:
     return sorted(((name, weight / total) for name, weight in votes.items()), key=lambda v: -v[1]) if total else []
 
 
+def _opinion(companion: Companion | None, query: NeedQuery) -> Callable[[Sequence[str]], dict[str, float]] | None:
+    """The second embedder's weighted z-scores of candidates, remembered per record; None when it has none."""
+    scorer = companion.scorer(query.texts, query.language) if companion is not None else None
+    if scorer is None:
+        return None
+    known: dict[str, float] = {}
+
+    def opinion(ids: Sequence[str]) -> dict[str, float]:
+        fresh = [i for i in dict.fromkeys(ids) if i not in known]
+        if fresh:
+            scores = scorer(fresh)
+            known.update({i: OPINION_WEIGHT * scores.get(i, 0.0) for i in fresh})
+        return {i: known[i] for i in ids if i in known}
+
+    return opinion
+
+
 def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | None = None) -> list[Hit]:
     """The best `k` records for the need (see the module docstring)."""
     if not 1 <= k <= 100:
@@ -72,10 +95,11 @@ def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | 
     filters = filters or Filters()
     vector = original = query_vector(index, query.texts)
     snippet = query.snippet or query.lexical
+    opinion = _opinion(index.companion, query)
     field_bonus: dict[str, float] = {}
     if query.feedback_records > 0 and query.feedback_weight > 0:
         first = rank_hybrid(index, vector, query.lexical, query.feedback_records, filters,
-                            snippet_query=snippet, kind_bonus=query.kind_bonus)
+                            snippet_query=snippet, kind_bonus=query.kind_bonus, opinion=opinion)
         found = index.snapshot().vectors_of([h.record.id for h in first])
         if len(found):
             vector = _unit(vector + query.feedback_weight * _unit(found.mean(axis=0)))
@@ -83,12 +107,14 @@ def search_need(index: Index, query: NeedQuery, k: int = 10, filters: Filters | 
         if votes and query.field_weight > 0 and not filters.field:
             field_bonus = {votes[0][0]: query.field_weight * votes[0][1]}
     hits = rank_hybrid(index, vector, query.lexical, k, filters, snippet_query=snippet, kind_bonus=query.kind_bonus,
-                       field_bonus=field_bonus)
-    if vector is original:
+                       field_bonus=field_bonus, opinion=opinion)
+    if vector is original and opinion is None:
         return hits
-    # feedback lifts every score toward its records: the evidence is the dense score of the question alone
+    # feedback lifts every score toward its records, and the second embedder's opinion reorders: the evidence is
+    # e5's dense score of the question alone
     snapshot = index.snapshot()
     ids = [h.record.id for h in hits]
     before, after = snapshot.score(original, ids), snapshot.score(vector, ids)
-    return [replace(h, evidence=h.score - after[h.record.id] + before[h.record.id]) if h.record.id in before else h
-            for h in hits]
+    extra = opinion(ids) if opinion is not None else {}
+    return [replace(h, evidence=h.score - extra.get(h.record.id, 0.0)
+                    + (before[h.record.id] - after[h.record.id] if h.record.id in before else 0.0)) for h in hits]

@@ -25,7 +25,7 @@ from assistant.chat.topic import TopicGate
 from assistant.inquiries.directory import Directory, load_directory
 from assistant.llm import LLM, LLMError, validate_citations
 from assistant.locale.countries import find_country
-from assistant.locale.languages import pick_language
+from assistant.locale.languages import detect_with_score, pick_language
 from assistant.locale.texts import localize
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
@@ -125,7 +125,8 @@ class AnswerChain:
         kind = chosen.kind or (intent.kind if intent.explicit_kind else None)
         filters = Filters(kind=kind, field=chosen.field, country=state.country or chosen.country,
                           language=chosen.language)
-        query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None)
+        query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None,
+                                  language=detect_with_score(state.condensed)[0])
         found = retrieve_need(self.index, query, filters, self.relevance)
         if state.country and not chosen.country and self.strength(found.hits, kind) != "strong":
             # a country named in the question is often where the need is ("for a plant in Morocco"): when no

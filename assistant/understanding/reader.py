@@ -44,8 +44,9 @@ class NeedReader:
                       explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / 0.03),
                       framing=words.framing, margin=reading.margin)
 
-    def query(self, intent: Intent, question: str, *, kind_filtered: bool) -> NeedQuery:
-        """The search for an intent; `kind_filtered` when the caller filters by kind already (no bonus then)."""
+    def query(self, intent: Intent, question: str, *, kind_filtered: bool, language: str | None = None) -> NeedQuery:
+        """The search for an intent; `kind_filtered` when the caller filters by kind already (no bonus then);
+        `language`, the question's, decides whether the second embedder has an opinion (`retrieval.companion`)."""
         topic = intent.topic if len(intent.topic.split()) else ""
         meaningful = self.sought.embeddings is not None
         # the test double's vectors carry no meaning: blending or feeding back adds only noise
@@ -62,4 +63,4 @@ class NeedReader:
             bonus[kind] = min(KIND_BONUS_MAX, KIND_BONUS_PER_MARGIN * abs(intent.margin))
         feedback = FEEDBACK_RECORDS if meaningful else 0
         return NeedQuery(texts=texts, lexical=lexical, kind_bonus=bonus, snippet=lexical,
-                         feedback_records=feedback)
+                         feedback_records=feedback, language=language)

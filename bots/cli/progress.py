@@ -11,7 +11,8 @@ from retrieval.index import Progress
 
 __all__ = ["progress_bar"]
 
-_LABELS = {"records": "Writing records", "vectors": "Embedding", "snapshot": "Search snapshot"}
+_LABELS = {"records": "Writing records", "vectors": "Embedding", "snapshot": "Search snapshot",
+           "companion vectors": "Embedding (second opinion)"}
 
 
 @contextmanager
