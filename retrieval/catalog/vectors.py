@@ -61,6 +61,18 @@ class VectorCache(CatalogDatabase):
             rows = self._db.execute("SELECT num, data FROM records WHERE text_hash = '' LIMIT ?", (limit,)).fetchall()
         return [(num, Record.model_validate_json(data)) for num, data in rows]
 
+    def text_hashes(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """id → (language, text hash) of the records among `ids` (the hash is empty until it is computed)."""
+        out: dict[str, tuple[str, str]] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT id, language, text_hash FROM records WHERE id IN ({marks})", chunk)
+                out.update({rid: (language or "", digest or "") for rid, language, digest in rows})
+        return out
+
     def set_text_hashes(self, items: Sequence[tuple[int, str]]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE records SET text_hash = ? WHERE num = ?", [(h, num) for num, h in items])
