@@ -9,10 +9,11 @@ overall (XQuAD MRR@10 0.652 vs 0.901) but fails differently. Its cosine, as a z-
 record the search did not propose, and it says nothing about a question or record in a language outside its
 training, or before its vectors exist.
 
-The vectors live in the catalog's vector cache under their own model name, keyed by the same text hash as e5's:
-`prepare` fills the missing ones (an ingest or `ttc embed` pays, about 230 records a second on one core); a record
-written since is embedded when it first becomes a candidate. The calibration is built once per process from the
-cached vectors (in a background thread for large corpora: until it is ready, no opinion).
+The vectors live in the catalog's table for a second embedder (`side_vectors`, keyed by the same text hash as e5's,
+with no generation trigger: writing them does not make the index rebuild its snapshot): `prepare` fills the missing
+ones (an ingest or `ttc embed` pays, about 230 records a second on one core); a record written since is embedded
+when it first becomes a candidate. The calibration is built once per process from the cached vectors (in a
+background thread for large corpora: until it is ready, no opinion).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.calibration import Calibration
 from retrieval.catalog import Catalog
+from retrieval.catalog.vectors import VectorTable
 from retrieval.vectorizer import text_hash
 
 if TYPE_CHECKING:
@@ -44,6 +46,9 @@ _BACKGROUND_FROM = 20_000
 """From this many records the calibration is built off the request path."""
 
 _BATCH = 256
+
+_TABLE: VectorTable = "side_vectors"
+"""Its vectors' own table: writing them must not make the index rebuild its snapshot."""
 
 _RETRY_SECONDS = 60.0
 """How long a process waits before looking again for vectors it could not calibrate on."""
@@ -78,12 +83,13 @@ class Companion:
         for record in self.catalog.iter_records():
             text = record.embedding_text(self.config.lead_chars)
             pending.append((text_hash(text), text))
-        known = self.catalog.cached_vectors(self.model, [h for h, _ in pending])
+        known = self.catalog.cached_vectors(self.model, [h for h, _ in pending], _TABLE)
         missing = list({h: t for h, t in pending if h not in known}.items())
         for start in range(0, len(missing), _BATCH):
             part = missing[start:start + _BATCH]
             vectors = self.embeddings.embed_documents([t for _, t in part])
-            self.catalog.cache_vectors(self.model, [(h, v) for (h, _), v in zip(part, vectors, strict=True)])
+            self.catalog.cache_vectors(self.model, [(h, v) for (h, _), v in zip(part, vectors, strict=True)],
+                                       _TABLE)
             if progress:
                 progress("companion vectors", start + len(part), len(missing))
         with self._lock:
@@ -101,7 +107,7 @@ class Companion:
             for rid, record in self.catalog.get_many(unhashed).items():
                 texts[rid] = record.embedding_text(self.config.lead_chars)
                 known[rid] = (known[rid][0], text_hash(texts[rid]))
-        cached = self.catalog.cached_vectors(self.model, [digest for _, digest in known.values()])
+        cached = self.catalog.cached_vectors(self.model, [digest for _, digest in known.values()], _TABLE)
         missing = [rid for rid, (_, digest) in known.items() if digest not in cached]
         if missing:
             records = self.catalog.get_many([rid for rid in missing if rid not in texts])
@@ -109,7 +115,7 @@ class Companion:
             missing = [rid for rid in missing if rid in texts]
             fresh = self.embeddings.embed_documents([texts[rid] for rid in missing])
             digests = [text_hash(texts[rid]) for rid in missing]
-            self.catalog.cache_vectors(self.model, list(zip(digests, fresh, strict=True)))
+            self.catalog.cache_vectors(self.model, list(zip(digests, fresh, strict=True)), _TABLE)
             for rid, digest, vector in zip(missing, digests, fresh, strict=True):
                 known[rid] = (known[rid][0], digest)
                 cached[digest] = np.asarray(vector, dtype=np.float32)
@@ -133,7 +139,7 @@ class Companion:
 
     def _build(self) -> None:
         try:
-            ids, columns, matrix = self.catalog.vector_table(self.model)
+            ids, columns, matrix = self.catalog.vector_table(self.model, _TABLE)
             if len(ids) >= max(2, _COVERAGE * self.catalog.count()):
                 calibration = Calibration(columns["language"], matrix)
                 with self._lock:

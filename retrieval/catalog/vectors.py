@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import closing
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -13,30 +13,35 @@ from retrieval.catalog.database import CatalogDatabase, open_catalog
 from retrieval.catalog.filters import FILTER_COLUMNS
 from retrieval.record import Record
 
-__all__ = ["VectorCache"]
+__all__ = ["VectorCache", "VectorTable"]
+
+VectorTable = Literal["vectors", "side_vectors"]
+"""Where vectors are cached: `vectors` (the index's embedder: writes advance the catalog generation, so the snapshot
+follows) or `side_vectors` (a second embedder's, which the snapshot does not hold)."""
 
 
 class VectorCache(CatalogDatabase):
     """Cached vectors, the records' text hashes, and the table of both a snapshot is built from."""
 
-    def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    def cached_vectors(self, model: str, text_hashes: Sequence[str],
+                       table: VectorTable = "vectors") -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         with self._lock:
             for start in range(0, len(text_hashes), 500):
                 chunk = list(text_hashes[start:start + 500])
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT text_hash, vector FROM vectors WHERE model = ? AND text_hash IN ({marks})",
+                    f"SELECT text_hash, vector FROM {table} WHERE model = ? AND text_hash IN ({marks})",
                     (model, *chunk),
                 )
                 out.update({h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows})
         return out
 
-    def cache_vectors(self, model: str, items: Iterable[tuple[str, Any]]) -> None:
+    def cache_vectors(self, model: str, items: Iterable[tuple[str, Any]], table: VectorTable = "vectors") -> None:
         rows = [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items]
         if rows:
             with self.transaction() as db:
-                db.executemany("INSERT OR REPLACE INTO vectors (model, text_hash, vector) VALUES (?, ?, ?)", rows)
+                db.executemany(f"INSERT OR REPLACE INTO {table} (model, text_hash, vector) VALUES (?, ?, ?)", rows)
 
     def text_hash_version(self, version: str) -> bool:
         """Set how text hashes are computed (e.g. the lead length); True (and every text hash cleared) if it
@@ -77,7 +82,8 @@ class VectorCache(CatalogDatabase):
         with self.transaction() as db:
             db.executemany("UPDATE records SET text_hash = ? WHERE num = ?", [(h, num) for num, h in items])
 
-    def vector_table(self, model: str) -> tuple[list[str], dict[str, list[str]], np.ndarray]:
+    def vector_table(self, model: str,
+                     table: VectorTable = "vectors") -> tuple[list[str], dict[str, list[str]], np.ndarray]:
         """(ids, filter columns, vectors) of every record whose embedding text has a cached vector, in catalog order.
 
         Two sequential scans joined here: at 150k records about 5x faster than one SQL join, whose lookups
@@ -86,11 +92,11 @@ class VectorCache(CatalogDatabase):
         # a connection of its own: a reload in a background thread must not hold up the requests' queries
         with closing(open_catalog(self._path, autocommit=False)) as db, db:
             db.execute("BEGIN")  # one read transaction: both scans see the same commit
-            count = int(db.execute("SELECT count(*) FROM vectors WHERE model = ?", (model,)).fetchone()[0])
+            count = int(db.execute(f"SELECT count(*) FROM {table} WHERE model = ?", (model,)).fetchone()[0])
             position: dict[str, int] = {}
             matrix = np.zeros((0, 1), dtype=np.float32)
             for n, (text_hash, blob) in enumerate(
-                    db.execute("SELECT text_hash, vector FROM vectors WHERE model = ?", (model,))):
+                    db.execute(f"SELECT text_hash, vector FROM {table} WHERE model = ?", (model,))):
                 if n == 0:
                     matrix = np.empty((count, len(blob) // 4), dtype=np.float32)
                 if n >= len(matrix):  # written by another process during the scan

@@ -45,14 +45,25 @@ class Cluster:
     settings: dict[str, str]
 
 
-def _until(check: Callable[[], bool], seconds: float = SECONDS, *nodes: Node) -> float:
-    """Seconds until `check()` held; fails after `seconds`, showing the health and log tail of `nodes`."""
+def _until(check: Callable[[], bool], seconds: float = SECONDS, *nodes: Node,
+           explain: Callable[[], str] | None = None) -> float:
+    """Seconds until `check()` held; fails after `seconds`, showing `explain()`, and the health and log tail of
+    `nodes`."""
     started = time.monotonic()
     while not check():
         if time.monotonic() - started >= seconds:
-            pytest.fail(f"not within {seconds} s\n" + "\n".join(_diagnosis(node) for node in nodes))
+            details = [explain()] if explain is not None else []
+            pytest.fail(f"not within {seconds} s\n" + "\n".join(details + [_diagnosis(node) for node in nodes]))
         time.sleep(0.25)
     return time.monotonic() - started
+
+
+def _search_state(node: Node, record: dict[str, Any]) -> str:
+    """Whether `node` holds `record`, and what its search returns for the record's title (ids and scores)."""
+    stored = httpx.get(f"{node.url}/v1/records/{record['id']}", timeout=30).status_code
+    hits = httpx.get(f"{node.url}/v1/search", params={"q": record["title"], "k": 10}, timeout=30).json()["results"]
+    found = ", ".join(f"{hit['id']} {hit['score']:.3f}" for hit in hits)
+    return f"{node.url} GET {record['id']}: {stored}; search for its title: {found}"
 
 
 def _diagnosis(node: Node) -> str:
@@ -196,4 +207,5 @@ def test_the_shared_stores_going_away_cost_503s_on_writes_only_and_come_back(clu
     retried = httpx.post(f"{b.url}/v1/records", json=[_record(301)], headers=STAFF, timeout=60)
     assert retried.status_code == 200
     _until(lambda: _health(a)[1]["pending_vectors"] == 0, SECONDS, a, b)
-    _until(lambda: "scaleout-301" in _top(a, _record(301)["title"]), SECONDS, a, b)
+    _until(lambda: "scaleout-301" in _top(a, _record(301)["title"]), SECONDS, a, b,
+           explain=lambda: _search_state(a, _record(301)))

@@ -82,11 +82,13 @@ def test_a_record_written_later_is_embedded_when_first_scored(e5: Services) -> N
     companion = _companion(e5)
     scorer = companion.scorer([(BATTERY, 1.0)], "tr")
     assert scorer is not None
+    generation = e5.index.catalog.generation()
 
     scores = scorer(["late-battery"])
 
     assert "late-battery" in scores and scores["late-battery"] > 2.0  # about the topic, in the question's language
     assert companion.prepare() == 0  # its vector is cached now
+    assert e5.index.catalog.generation() == generation  # and the index's snapshot has no reason to reload
 
 
 def test_the_opinion_reorders_but_the_evidence_stays_e5s(e5: Services) -> None:
