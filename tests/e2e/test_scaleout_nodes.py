@@ -92,6 +92,17 @@ def _record(n: int) -> dict[str, Any]:
             "description": "A graphene oxide membrane that removes salt from seawater at low pressure."}
 
 
+def _distinct(n: int, subject: str) -> dict[str, Any]:
+    """A record unlike any other: one of `_record`'s many near-twins can rank below its twins when the snapshot's
+    per-record calibration happens to sample the others, which is not what the outage checks are about."""
+    return {"id": f"scaleout-{n}", "kind": "achievement", "title": f"{subject}, written during an outage",
+            "description": f"{subject}: a record posted while one of the shared stores was away."}
+
+
+OUTAGE_A = _distinct(300, "Violin varnish drying cabinet")
+OUTAGE_B = _distinct(301, "Beehive weight logger for apiaries")
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     root = tmp_path_factory.mktemp("scaleout")
@@ -187,25 +198,25 @@ def test_the_shared_stores_going_away_cost_503s_on_writes_only_and_come_back(clu
         assert all(_top(node, question) == expected[node.url] for node in (a, b))
         chat = httpx.post(f"{b.url}/v1/chat", json={"message": question}, timeout=60)
         assert chat.status_code == 200 and chat.json()["citations"]
-        refused = httpx.post(f"{a.url}/v1/records", json=[_record(300)], headers=STAFF, timeout=60)
+        refused = httpx.post(f"{a.url}/v1/records", json=[OUTAGE_A], headers=STAFF, timeout=60)
         assert refused.status_code == 503 and "Retry-After" in refused.headers
         assert refused.json()["error"]["code"] == "unavailable"
         _until(lambda: _health(b)[1]["replica"]["state"] == "stale", SECONDS, a, b)
     finally:
         cluster.postgres.start()
-    _until(lambda: httpx.post(f"{a.url}/v1/records", json=[_record(300)], headers=STAFF,
+    _until(lambda: httpx.post(f"{a.url}/v1/records", json=[OUTAGE_A], headers=STAFF,
                               timeout=60).status_code == 200, SECONDS, a, b)
     _until(lambda: httpx.get(f"{b.url}/v1/records/scaleout-300", timeout=30).status_code == 200, SECONDS, a, b)
 
     cluster.chroma.stop()
     try:
         assert _top(b, question) == expected[b.url]
-        refused = httpx.post(f"{b.url}/v1/records", json=[_record(301)], headers=STAFF, timeout=60)
+        refused = httpx.post(f"{b.url}/v1/records", json=[OUTAGE_B], headers=STAFF, timeout=60)
         assert refused.status_code == 503
     finally:
         cluster.chroma.start()
-    retried = httpx.post(f"{b.url}/v1/records", json=[_record(301)], headers=STAFF, timeout=60)
+    retried = httpx.post(f"{b.url}/v1/records", json=[OUTAGE_B], headers=STAFF, timeout=60)
     assert retried.status_code == 200
     _until(lambda: _health(a)[1]["pending_vectors"] == 0, SECONDS, a, b)
-    _until(lambda: "scaleout-301" in _top(a, _record(301)["title"]), SECONDS, a, b,
-           explain=lambda: _search_state(a, _record(301)))
+    _until(lambda: OUTAGE_B["id"] in _top(a, OUTAGE_B["title"]), SECONDS, a, b,
+           explain=lambda: _search_state(a, OUTAGE_B))
