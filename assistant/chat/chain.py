@@ -114,11 +114,12 @@ class AnswerChain:
             return state
         doubtful = False
         if self.topic_gate is not None:
-            score = self.topic_gate.score(state.condensed)
-            state.metadata["topic_score"] = round(score, 4)
-            if score < 0:  # nearer to an off-topic prototype than to every domain one
+            reading = self.topic_gate.read(state.condensed)
+            state.metadata["topic_score"] = round(reading.subject, 4)
+            state.metadata["asker_score"] = round(reading.asker, 4)
+            if reading.verdict == "off":  # a personal request, nearer to an off-topic subject than to every domain one
                 return replace(state, reply_key="off_topic")
-            doubtful = score < self.topic_gate.margin
+            doubtful = reading.verdict == "doubtful"
         chosen = state.filters
         intent = state.intent
         # an explicit kind ("which agencies need…", "calls for…") filters; an inferred one only weighs

@@ -100,6 +100,29 @@ def test_off_topic_questions_get_a_polite_localized_reply(e5: Services, question
     assert answer.answer == e5.assistant.localized("off_topic", language)
 
 
+@pytest.mark.parametrize(("question", "language"), [
+    ("Nossa fábrica de calçados procura um parceiro para curtir couro sem cromo.", "pt"),
+    ("Nuestra empresa de helados busca socios para producir helado vegano.", "es"),
+])
+def test_an_organizations_need_is_answered_whatever_its_subject(e5: Services, question: str, language: str) -> None:
+    # shoes and ice cream sit next to the off-topic subjects (shopping, food): asked as a company's need, they are
+    # the center's business; nothing in the corpus fits, so the answer says so and offers to post the need
+    answer = e5.assistant.answer(question)
+
+    assert answer.metadata.get("reply") != "off_topic" and answer.metadata["match"] == "weak"
+    assert answer.citations and answer.next_step and answer.next_step["draft"]["language"] == language
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Qual sapato combina com um vestido azul?", "pt"),
+    ("Where can I buy gluten-free bread near me?", "en"),
+])
+def test_a_personal_request_on_the_same_subjects_stays_off_topic(e5: Services, question: str, language: str) -> None:
+    answer = e5.assistant.answer(question)
+
+    assert answer.metadata["reply"] == "off_topic" and answer.citations == []
+
+
 @pytest.mark.parametrize("language", ["ru", "zh", "pt"])
 def test_ttc_ask_json_answers_in_the_question_language(e5: Services, language: str) -> None:
     env = {**os.environ, "TTC_EMBEDDER": "e5", "TTC_DATA_DIR": str(e5.settings.data_dir)}
