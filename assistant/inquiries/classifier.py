@@ -29,6 +29,8 @@ _REPEAT = re.compile(r"([!$?€¥₽*])\1{2,}|(\w)\2{5,}")
 # How much the retrieved records' fields weigh against the text's own rules and examples (a quarter): on the held-out
 # inquiries the records alone are the weaker signal; they settle what the text leaves open.
 _VOTE_WEIGHT = 0.25
+# The intents about a technology, whose field the retrieved records help to tell.
+TOPIC_INTENTS = ("partner_search", "licensing", "technology_request", "investment")
 _RULE_WEIGHT = 0.6  # rules carry more weight than kNN: with the test hash embedder kNN is little more than overlap
 
 
@@ -171,7 +173,10 @@ class Classifier:
             intent = "partner_search"
         confidence = scores[intent] * (1 - math.exp(-(sum(rules.values()) + len(near)) / 3))
         field_, field_evidence = self._field(normalized, near, field_hints)
-        if field_votes and intent != "spam":
+        # the records say which technology an inquiry is about; one about an event or the website (whose labelled
+        # field is "other") is about none, unless its own words name a field: records matched to "the page does not
+        # load" or "when is the next fair" lend it a field by chance
+        if field_votes and (intent in TOPIC_INTENTS or (intent == "event" and field_ != "other")):
             field_, field_evidence = _with_votes(field_evidence, field_votes)
         urgency = "low" if intent == "spam" else self._urgency(normalized)
         evidence = {"keywords": {k: v[:5] for k, v in hits.items()}, "spam_signals": signals,

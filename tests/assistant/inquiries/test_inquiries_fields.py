@@ -49,3 +49,15 @@ def test_the_text_own_field_outweighs_a_contrary_vote_and_spam_ignores_votes(cla
     assert classifier.classify(text, "en", field_votes=[("agriculture", 1.0)]).field == own
     spam = classifier.classify("CASINO!!! WIN $$$ NOW http://a.xyz http://b.top", "en", field_votes=[("ai", 1.0)])
     assert spam.intent == "spam" and spam.field == "other"
+
+
+@pytest.mark.parametrize("text", ["The page keeps loading and I cannot submit my request.",
+                                  "Can we have a booth at the exhibition?"])
+def test_an_inquiry_about_the_website_or_an_event_takes_no_field_from_records(classifier: Classifier,
+                                                                                text: str) -> None:
+    # records retrieved for "the page does not load" match something by chance; they say nothing of its field
+    plain = classifier.classify(text, "en")
+    voted = classifier.classify(text, "en", field_votes=[("aerospace", 0.9), ("ai", 0.1)])
+
+    assert plain.intent in ("support", "event") and plain.field == "other"
+    assert voted.field == "other"
