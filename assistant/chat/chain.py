@@ -27,6 +27,7 @@ from assistant.llm import LLM, LLMError, validate_citations
 from assistant.locale.countries import find_country
 from assistant.locale.languages import detect_with_score, pick_language
 from assistant.locale.texts import localize
+from assistant.understanding.fields import TextFields
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.index import Hit, Index
@@ -46,9 +47,11 @@ class AnswerChain:
                  reader: NeedReader | None = None,
                  translate: Callable[[ChatState], ChatState] | None = None,
                  directory: Directory | None = None, strong_margin: float | None = STRONG_MARGIN,
-                 rewrite: bool = True) -> None:
-        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`)."""
+                 rewrite: bool = True, text_fields: TextFields | None = None) -> None:
+        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`);
+        `text_fields` reads a question's field from its own words when no record clearly matches it."""
         self.index = index
+        self.text_fields = text_fields
         self.rewrite = rewrite
         self.reader = reader or NeedReader(index.embeddings)
         self.translate = translate
@@ -177,6 +180,13 @@ class AnswerChain:
         corpus = self.index.catalog.count() if state.hits else 0
         kind = state.filters.kind or (state.intent.kind if state.intent.explicit_kind else None)
         strength = self.strength(state.hits, kind) if state.reply_key in (None, "nothing_found") else "none"
+        if strength != "strong" and state.reply_key in (None, "nothing_found"):
+            # records that do not clearly fit say nothing of the need's field ("prosciutto curing" is not renewable
+            # energy because a biogas record came closest): the question's own words do, else no field
+            own = self.text_fields.field_of(state.condensed) if self.text_fields is not None else "other"
+            intent = replace(state.intent, fields=(own,) if own != "other" else ())
+            state.metadata["intent"] = intent.as_dict()
+            state = replace(state, intent=intent)
         return present(state, relevance=self.relevance, limit=limit, directory=self.directory, corpus=corpus,
                        margin=self.strong_margin, strength=strength)
 

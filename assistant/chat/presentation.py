@@ -118,7 +118,8 @@ def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directo
     state.metadata["match"] = strength
     intent = state.intent
     voted = fields_from_hits(state.partner_hits or state.hits, floor=relevance.counterpart_score)
-    fields = [(f, 1.0) for f in intent.fields] or voted[:2]
+    # the records' vote stands in for an understood field only when they clearly fit
+    fields = [(f, 1.0) for f in intent.fields] or (voted[:2] if strength == "strong" else [])
     countries = list(intent.countries) or ([state.country] if state.country else [])
     topic = intent.topic or state.condensed or state.message
     draft_field = next((f for f, _ in fields if f != "other"), None)

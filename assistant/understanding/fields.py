@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from retrieval.index import Hit
 
-__all__ = ["fields_from_hits"]
+__all__ = ["TextFields", "fields_from_hits"]
+
+
+class TextFields(Protocol):
+    """Reads the field a text names by its own words (the inquiry classifier's rules and labelled examples)."""
+
+    def field_of(self, text: str) -> str:
+        """A field of the catalogue, or "other"."""
+        ...
 
 
 def fields_from_hits(hits: Sequence[Hit], *, floor: float = 0.0) -> list[tuple[str, float]]:

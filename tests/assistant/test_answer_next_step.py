@@ -72,6 +72,21 @@ def test_needs_no_record_fits_are_weak_in_other_languages(client: TestClient, ne
     assert data["next_step"]["draft"]["description"] == need
 
 
+@pytest.mark.parametrize(("need", "field"), [
+    ("Cerchiamo una tecnologia per la stagionatura del prosciutto crudo", None),  # its words name no field
+    ("Кому нужны технологии для производства матрёшек?", "manufacturing"),  # "производства": production
+])
+def test_a_weak_match_takes_the_needs_field_from_its_own_words_not_from_the_closest_records(
+        client: TestClient, need: str, field: str | None) -> None:
+    # the closest records of a need nothing fits are about something else: their fields (renewable energy for the
+    # ham, because a biogas record came closest) are no understanding of it, for the draft or for the reasons
+    data = client.post("/v1/chat", json={"message": need}).json()
+
+    assert data["metadata"]["match"] == "weak"
+    assert data["metadata"]["intent"]["fields"] == ([field] if field else [])
+    assert data["next_step"]["draft"]["field"] == field
+
+
 @pytest.mark.parametrize("need", [
     "Nous cherchons des technologies de recyclage des batteries lithium-ion pour nos usines.",
     "Who offers solar photovoltaic module technology?",  # one record fits, alone: judged by its score
