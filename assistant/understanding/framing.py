@@ -43,15 +43,36 @@ class TopicWords:
     text: str = ""
 
 
+# Languages that write compounds closed ("sonkragtegnologie", "Solartechnologien", "zonnetechnologie"): a topic
+# word that ends in a long framing stem keeps only its head. Long stems only (at least `_TAIL_MIN` letters:
+# technology, solution, research, licensing): short ones end ordinary compounds (Rechenzentrum, Ladestelle).
+_COMPOUNDING = frozenset({"af", "de", "nl"})
+_TAIL_MIN = 8
+_TAIL_SLACK = 4  # inflection after the stem: -n, -en, -ë, -s
+_HEAD_MIN = 3
+
+
 @dataclass(frozen=True)
 class Framing:
-    """Framing words of one or more languages: exact forms and prefixes."""
+    """Framing words of one or more languages: exact forms and prefixes, and the stems that end compounds."""
 
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    tails: tuple[str, ...] = ()
 
     def is_framing(self, word: str) -> bool:
         return word in self.exact or word.startswith(self.prefixes)
+
+    def compound_head(self, word: str) -> str | None:
+        """The head of a closed compound ending in a framing stem ("sonkrag" of "sonkragtegnologie"), else None."""
+        folded = _norm(word)
+        if not self.tails or len(folded) != len(word):
+            return None
+        for tail in self.tails:
+            at = folded.rfind(tail, _HEAD_MIN)
+            if at >= _HEAD_MIN and len(folded) - at - len(tail) <= _TAIL_SLACK:
+                return word[:at].rstrip("-")
+        return None
 
 
 def _norm(text: str) -> str:
@@ -69,6 +90,8 @@ def framing_for(languages: tuple[str, ...]) -> Framing:
     """The framing words and stop words of these languages together."""
     exact: set[str] = set()
     prefixes: list[str] = []
+    tails = {word.rstrip("*") for lang in languages if lang in _COMPOUNDING for word in _lists().get(lang, [])
+             if len(word.rstrip("*")) >= _TAIL_MIN}
     for lang in languages:
         for word in _lists().get(lang, []):
             if word.endswith("*") and len(word) > 1:
@@ -78,7 +101,8 @@ def framing_for(languages: tuple[str, ...]) -> Framing:
         if stopwordsiso.has_lang(lang):
             # a lone CJK character that ends many words is split off by word breaks at times (太阳|能 of 太阳能)
             exact.update(_norm(w) for w in stopwordsiso.stopwords(lang) if len(w) > 1 or w not in _WORD_ENDINGS)
-    return Framing(frozenset(exact), tuple(sorted(set(prefixes), key=len, reverse=True)))
+    return Framing(frozenset(exact), tuple(sorted(set(prefixes), key=len, reverse=True)),
+                   tuple(sorted(tails, key=len, reverse=True)))
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -109,16 +133,23 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
                 framed[start:start + size] = [True] * size
     for n, word in enumerate(normalized):
         framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))
+    kept = list(words)
+    tails: list[str] = []
+    for n, word in enumerate(words):
+        head = None if framed[n] else framing.compound_head(word)
+        if head:
+            kept[n] = head
+            tails.append(word[len(head):].lstrip("-"))
     pieces: list[str] = []
     previous: int | None = None
-    for n, (start, end) in enumerate(spans):
+    for n, (start, _) in enumerate(spans):
         if framed[n]:
             continue
         if previous is not None:
             gap = question[spans[previous][1]:start]
-            adjacent = previous == n - 1 and not gap.strip()
+            adjacent = previous == n - 1 and not gap.strip() and kept[previous] == words[previous]
             pieces.append(gap if adjacent else " ")
-        pieces.append(question[start:end])
+        pieces.append(kept[n])
         previous = n
-    return TopicWords(tuple(w for w, f in zip(words, framed, strict=True) if not f),
-                      tuple(w for w, f in zip(words, framed, strict=True) if f), "".join(pieces).strip())
+    return TopicWords(tuple(w for w, f in zip(kept, framed, strict=True) if not f),
+                      (*(w for w, f in zip(words, framed, strict=True) if f), *tails), "".join(pieces).strip())

@@ -29,6 +29,18 @@ def test_the_topic_keeps_the_subject_and_drops_the_framing(question: str, langua
     assert split_topic(question, (language,)).text == topic
 
 
+@pytest.mark.parametrize(("question", "language", "topic"), [
+    # a closed compound ending in a long framing stem keeps its head: "solar power technology" is about solar power
+    ("Watter organisasies bied sonkragtegnologie vir lisensiëring aan?", "af", "sonkrag"),
+    ("Wer bietet Wasseraufbereitungstechnologien an?", "de", "Wasseraufbereitungs"),
+    ("Welke bedrijven bieden windenergie-oplossingen aan?", "nl", "windenergie"),
+    # short stems end ordinary compounds: a data centre is not a "Rechen" with a centre
+    ("Wir suchen ein Rechenzentrum und eine Ladestelle.", "de", "Rechenzentrum Ladestelle"),
+])
+def test_a_compound_ending_in_a_framing_word_keeps_its_head(question: str, language: str, topic: str) -> None:
+    assert split_topic(question, (language,)).text == topic
+
+
 def test_unspaced_scripts_keep_their_words_joined() -> None:
     words = split_topic("有没有机构能提供太阳能海水淡化膜技术？我们想合作。", ("zh",))
 
@@ -70,6 +82,29 @@ def test_the_kind_sought_is_read_in_languages_the_prototypes_do_not_hold() -> No
     right = sum(1 for case in cases if reader.read(case["text"]).kind == case["sought"])
 
     assert right / len(cases) >= 0.85, right
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Quais empresas precisam de drones para inspeção?",
+    "哪些企业需要无人机巡检？",
+    "Quelles organisations ont besoin de capteurs de qualité de l'eau ?",
+])
+def test_asking_which_organizations_need_something_asks_for_demands_outright(question: str) -> None:
+    # the embedder alone put these just inside the explicit margin; "which companies need" says who has the need
+    reading = NeedReader(make_embeddings("e5")).read(question)
+
+    assert (reading.kind, reading.explicit_kind) == ("demand", True)
+
+
+@pytest.mark.slow
+def test_reading_the_kind_outright_is_never_wrong_on_the_held_out_questions() -> None:
+    reader = NeedReader(make_embeddings("e5"))
+    cases = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    readings = [(reader.read(case["text"]), case["sought"]) for case in cases]
+
+    explicit = [(r.kind, sought) for r, sought in readings if r.explicit_kind]
+    assert len(explicit) >= 30 and all(kind == sought for kind, sought in explicit), explicit
 
 
 def test_every_answer_carries_its_intent(loaded_services: Services) -> None:
