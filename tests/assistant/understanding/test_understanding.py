@@ -24,6 +24,9 @@ HELDOUT = DATA / "sought_heldout.jsonl"
     # an elided article does not hide a framing word ("un'impresa", "l'entreprise")
     ("Siamo un'impresa edile: quali soluzioni esistono per l'isolamento termico?", "it", "edile l'isolamento termico"),
     ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "PME recyclage verre"),
+    # trade and exchange frame a cooperation; the biopharmaceuticals are the topic
+    ("Could we increase technical exchanges to boost import and export cooperation in biopharmaceuticals?", "en",
+     "biopharmaceuticals"),
 ])
 def test_the_topic_keeps_the_subject_and_drops_the_framing(question: str, language: str, topic: str) -> None:
     assert split_topic(question, (language,)).text == topic
