@@ -24,6 +24,8 @@ from importlib.resources import files
 import icu
 import stopwordsiso
 
+from assistant.locale.lexicon import unspaced
+
 __all__ = ["Framing", "TopicWords", "split_topic"]
 
 _WORD_ENDINGS = frozenset("能力性化机器体电光热水气量率法")
@@ -133,6 +135,9 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
                 framed[start:start + size] = [True] * size
     for n, word in enumerate(normalized):
         framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))
+        # word breaks join framing characters at times ("想在" of 想在建筑: "want" + "in"): a segment of an unspaced
+        # script made only of one-character framing words is framing too
+        framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))
     kept = list(words)
     tails: list[str] = []
     for n, word in enumerate(words):
