@@ -60,11 +60,11 @@ def test_a_weak_match_says_so_shows_three_marked_records_and_drafts_a_demand(cli
 
 @pytest.mark.parametrize("need", [
     "Procuramos tecnologia para reciclar cápsulas de café de alumínio",
-    "我们想找做宠物食品配方的技术合作方",
+    "我们需要婚纱摄影工作室的预约管理软件",
     "Кто предлагает технологии производства корма для домашних животных?",
 ])
 def test_needs_no_record_fits_are_weak_in_other_languages(client: TestClient, need: str) -> None:
-    # each finds records that match one part of it (recycling, aluminium, feed, formulation), as fitting needs do;
+    # each finds records that match one part of it (recycling, aluminium, feed, booking software), as fitting needs do;
     # what the records have in common tells them apart
     data = client.post("/v1/chat", json={"message": need}).json()
 
