@@ -32,6 +32,9 @@ _WORD_ENDINGS = frozenset("能力性化机器体电光热水气量率法")
 # French and Italian write an article or pronoun elided onto the next word ("l'énergie", "un'azienda",
 # "dell'acqua"): the word is framing when what follows the apostrophe is.
 _ELIDED = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu|un|dell|dall|nell|sull|all|coll|quell|quest)'(?=\w)")
+# Arabic writes "and", "so", "with", "for", "like" and "the" onto the next word ("لتطوير": for developing,
+# "ونبحث": and we look for): the word is framing when what follows them is (at least three letters).
+_CLITICS = ("وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب", "فل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
                 framed[start:start + size] = [True] * size
     for n, word in enumerate(normalized):
         framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))
+        if not framed[n] and "ar" in languages:
+            framed[n] = any(framing.is_framing(word[len(c):]) for c in _CLITICS
+                            if word.startswith(c) and len(word) - len(c) >= 3)
         # word breaks join framing characters at times ("想在" of 想在建筑: "want" + "in"): a segment of an unspaced
         # script made only of one-character framing words is framing too
         framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))

@@ -24,6 +24,8 @@ HELDOUT = DATA / "sought_heldout.jsonl"
     # an elided article does not hide a framing word ("un'impresa", "l'entreprise")
     ("Siamo un'impresa edile: quali soluzioni esistono per l'isolamento termico?", "it", "edile l'isolamento termico"),
     ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "PME recyclage verre"),
+    # Arabic clitics ("ل" for, "و" and) do not hide a framing word: لتطوير (for developing), ونبحث (and we look for)
+    ("نحن شركة ونبحث عن شريك لتطوير أنظمة الري بالتنقيط", "ar", "أنظمة الري بالتنقيط"),
     # word breaks join "want" and "in" (想在): a segment of framing characters is framing
     ("我们学院开发了复合材料的合成与加工技术，想在建筑和家具领域寻找国际合作伙伴", "zh",
      "复合材料 合成 加工 建筑 家具"),
