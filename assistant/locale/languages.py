@@ -34,7 +34,8 @@ _KAZAKH = re.compile(r"[әғқңөұүһі]", re.IGNORECASE)
 _CONFIDENT = 0.5
 # Languages the offline detector confuses with a neighbour; marker words (prompts/lexicon.json) decide.
 _NEIGHBOURS = {"nl": ("af",), "id": ("ms",), "ms": ("id",), "tr": ("uz",), "az": ("uz",), "tt": ("kk",),
-               "ky": ("kk",), "ba": ("kk",), "uk": ("kk",), "mn": ("kk",)}
+               "ky": ("kk",), "ba": ("kk",), "uk": ("kk",), "mn": ("kk",), "es": ("pt",), "pt": ("es",),
+               "gl": ("pt", "es")}
 
 
 def served_language(tag: str | None) -> str | None:
