@@ -24,6 +24,11 @@ HELDOUT = DATA / "sought_heldout.jsonl"
     # an elided article does not hide a framing word ("un'impresa", "l'entreprise")
     ("Siamo un'impresa edile: quali soluzioni esistono per l'isolamento termico?", "it", "edile l'isolamento termico"),
     ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "PME recyclage verre"),
+    # question words and postpositions of Turkish, Kazakh and Uzbek, and Thai "look" split from "look for"
+    ("Elektrikli araçlar için hızlı şarj istasyonu teknolojileri geliştiren kurumlar hangileri?", "tr",
+     "Elektrikli araçlar hızlı şarj istasyonu"),
+    ("Қандай ұйымдар жел энергетикасы бойынша зерттеулер жүргізеді?", "kk", "жел энергетикасы"),
+    ("Qaysi tashkilotlar quyosh panellari boʻyicha hamkorlik qilishi mumkin?", "uz", "quyosh panellari"),
     # Arabic clitics ("ل" for, "و" and) do not hide a framing word: لتطوير (for developing), ونبحث (and we look for)
     ("نحن شركة ونبحث عن شريك لتطوير أنظمة الري بالتنقيط", "ar", "أنظمة الري بالتنقيط"),
     # word breaks join "want" and "in" (想在): a segment of framing characters is framing
