@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.locale.lexicon import marker_count
+from assistant.locale.lexicon import marker_count, marker_languages
 from retrieval.language import detect_language, detection_sample, guess_languages, language_code
 
-__all__ = ["LANGUAGES", "RTL", "detect_with_score", "pick_language", "resolve_language", "served_language"]
+__all__ = ["LANGUAGES", "RTL", "detect_with_score", "neighbours", "pick_language", "resolve_language",
+           "served_language"]
 
 LANGUAGES: dict[str, str] = {
     "en": "English",
@@ -36,6 +37,14 @@ _CONFIDENT = 0.5
 _NEIGHBOURS = {"nl": ("af",), "id": ("ms",), "ms": ("id",), "tr": ("uz",), "az": ("uz",), "tt": ("kk",),
                "ky": ("kk",), "ba": ("kk",), "uk": ("kk",), "mn": ("kk",), "es": ("pt",), "pt": ("es",),
                "gl": ("pt", "es")}
+# A language the detector does not know well is guessed as some unrelated one, unsure ("Bizning kompaniyamiz ...
+# hamkor izlamoqda": Bosnian, 0.21): then any language with marker words may claim it, with this many markers.
+_UNSURE_MARKERS = 2
+
+
+def neighbours(code: str) -> tuple[str, ...]:
+    """The served languages the detector confuses with `code` (Malay for Indonesian, Portuguese for Spanish)."""
+    return tuple(other for other in _NEIGHBOURS.get(code, ()) if other in LANGUAGES)
 
 
 def served_language(tag: str | None) -> str | None:
@@ -72,6 +81,10 @@ def _disambiguate(guesses: list[tuple[str, float]], text: str) -> tuple[str, flo
     for other in _NEIGHBOURS.get(code, ()):
         candidates.setdefault(other, 0.0)
     ranked = sorted(((marker_count(text, c), s, c) for c, s in candidates.items() if c in LANGUAGES), reverse=True)
+    if score < _CONFIDENT or code not in LANGUAGES:
+        unsure = [(n, 0.0, c) for c in marker_languages() if c not in candidates and c in LANGUAGES
+                  and (n := marker_count(text, c)) >= _UNSURE_MARKERS]
+        ranked = sorted([*ranked, *unsure], reverse=True)
     if not ranked or ranked[0][0] == 0 or ranked[0][0] <= marker_count(text, code):
         return code, score
     markers, other_score, other = ranked[0]

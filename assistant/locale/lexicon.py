@@ -13,8 +13,8 @@ from importlib.resources import files
 
 from retrieval.tokenizer import tokenize
 
-__all__ = ["LIST_NAMES", "contains_phrase", "content_terms", "lexicon", "marker_count", "normalize",
-           "starts_with_phrase", "unspaced"]
+__all__ = ["LIST_NAMES", "contains_phrase", "content_terms", "lexicon", "marker_count", "marker_languages",
+           "normalize", "starts_with_phrase", "unspaced"]
 
 LIST_NAMES = ("followup", "offer", "greeting", "generic", "abuse", "off_topic")
 
@@ -44,6 +44,11 @@ def marker_count(text: str, language: str) -> int:
     words = set(normalize(text).split())
     return sum(1 for m in _markers().get(language, ())
                if (m[1:] in lowered if m.startswith("~") else m in words))
+
+
+def marker_languages() -> tuple[str, ...]:
+    """The languages with marker words: those the offline detector confuses with a neighbour."""
+    return tuple(_markers())
 
 
 def unspaced(text: str) -> bool:

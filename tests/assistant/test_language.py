@@ -52,6 +52,15 @@ def test_portuguese_and_spanish_are_told_apart_by_their_words(text: str, code: s
     assert detect_with_score(text)[0] == code
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    # the detector's first guess is Bosnian (0.21) and Indonesian (0.84): their words say Uzbek and Malay
+    ("Bizning kompaniyamiz binolarda energiya samaradorligini oshirish uchun hamkor izlamoqda.", "uz"),
+    ("Kami ingin bekerjasama dengan pihak yang membangunkan robot untuk gudang dan logistik.", "ms"),
+])
+def test_an_unsure_guess_gives_way_to_a_served_language_whose_words_the_text_holds(text: str, code: str) -> None:
+    assert detect_with_score(text)[0] == code
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t "])
 def test_nothing_to_detect_gives_the_default(text: str) -> None:
     assert detect_language(text, default="xx") == "xx"
