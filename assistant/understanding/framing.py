@@ -34,7 +34,14 @@ _WORD_ENDINGS = frozenset("能力性化机器体电光热水气量率法")
 _ELIDED = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu|un|dell|dall|nell|sull|all|coll|quell|quest)'(?=\w)")
 # Arabic writes "and", "so", "with", "for", "like" and "the" onto the next word ("لتطوير": for developing,
 # "ونبحث": and we look for): the word is framing when what follows them is (at least three letters).
-_CLITICS = ("وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب", "فل", "ال", "و", "ف", "ب", "ل", "ك")
+_CLITICS = {"ar": ("وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب", "فل", "ال", "و", "ف", "ب", "ل", "ك"),
+            # Amharic writes "of", "for", "in", "from" and "like" onto the next word ("የቴክኖሎጂ": of technology)
+            "am": ("እንደ", "የ", "ለ", "በ", "ከ")}
+_CLITIC_REST = {"ar": 3, "am": 2}
+# Persian joins plural and possessive endings with a zero-width non-joiner ("فناوری‌های": technologies of,
+# "سازمان‌ها": organizations): the word is framing when what comes before them is.
+_ZWNJ = "\u200c"
+_PERSIAN_ENDINGS = frozenset({"ها", "های", "هایی", "ای", "ی", "اش", "مان", "تان", "شان", "هایمان", "هایشان"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ _COMPOUNDING = frozenset({"af", "de", "nl"})
 _TAIL_MIN = 8
 _TAIL_SLACK = 4  # inflection after the stem: -n, -en, -ë, -s
 _HEAD_MIN = 3
+# stopwordsiso's Malay list is a news frequency list: it holds air (water), tenaga (power), industri, bahan
+# (material), penerbangan (aviation), which are topics here; the framing list covers Malay's function words.
+_TOPICAL_STOPWORDS = frozenset({"ms"})
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ def framing_for(languages: tuple[str, ...]) -> Framing:
                 prefixes.append(word[:-1])
             else:
                 exact.add(word)
-        if stopwordsiso.has_lang(lang):
+        if stopwordsiso.has_lang(lang) and lang not in _TOPICAL_STOPWORDS:
             # a lone CJK character that ends many words is split off by word breaks at times (太阳|能 of 太阳能)
             exact.update(_norm(w) for w in stopwordsiso.stopwords(lang) if len(w) > 1 or w not in _WORD_ENDINGS)
     return Framing(frozenset(exact), tuple(sorted(set(prefixes), key=len, reverse=True)),
@@ -138,9 +148,12 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
                 framed[start:start + size] = [True] * size
     for n, word in enumerate(normalized):
         framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))
-        if not framed[n] and "ar" in languages:
-            framed[n] = any(framing.is_framing(word[len(c):]) for c in _CLITICS
-                            if word.startswith(c) and len(word) - len(c) >= 3)
+        for lang in (lang for lang in _CLITICS if lang in languages and not framed[n]):
+            framed[n] = any(framing.is_framing(word[len(c):]) for c in _CLITICS[lang]
+                            if word.startswith(c) and len(word) - len(c) >= _CLITIC_REST[lang])
+        if not framed[n] and "fa" in languages and _ZWNJ in word:
+            stem, *endings = word.split(_ZWNJ)
+            framed[n] = framing.is_framing(stem) and all(e in _PERSIAN_ENDINGS for e in endings)
         # word breaks join framing characters at times ("想在" of 想在建筑: "want" + "in"): a segment of an unspaced
         # script made only of one-character framing words is framing too
         framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))

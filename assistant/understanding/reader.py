@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.embeddings import Embeddings
 
 from assistant.locale.countries import find_country
-from assistant.locale.languages import detect_with_score
+from assistant.locale.languages import detect_with_score, neighbours
 from assistant.understanding.framing import split_topic
 from assistant.understanding.intent import Intent
 from assistant.understanding.sought import SoughtClassifier
@@ -36,7 +36,8 @@ class NeedReader:
     def read(self, question: str) -> Intent:
         """The intent of a standalone question."""
         code, _ = detect_with_score(question)
-        words = split_topic(question, (code,) if code else ())
+        # the framing words of the languages the detector confuses with this one count too (Malay read as Indonesian)
+        words = split_topic(question, (code, *neighbours(code)) if code else ())
         reading = self.sought.read(question, words)
         country = find_country(question)
         sought = "partner" if reading.partners and reading.kind == "achievement" else reading.kind

@@ -37,6 +37,15 @@ HELDOUT = DATA / "sought_heldout.jsonl"
     # trade and exchange frame a cooperation; the biopharmaceuticals are the topic
     ("Could we increase technical exchanges to boost import and export cooperation in biopharmaceuticals?", "en",
      "biopharmaceuticals"),
+    # Persian plural endings after a zero-width non-joiner (سازمان‌ها: organizations) do not hide a framing word
+    ("کدام سازمان‌ها به حسگرهایی برای پایش سلامت پل‌ها و سازه‌ها نیاز دارند؟", "fa",
+     "حسگرهایی پایش سلامت پل‌ها سازه‌ها"),
+    # Amharic relative verbs and inflected nouns: "that offer", "organizations" (accusative)
+    ("የፀሐይ ኃይል ቴክኖሎጂ የሚያቀርቡ ድርጅቶችን እንፈልጋለን።", "am", "የፀሐይ ኃይል"),
+    # Malay keeps air (water), tenaga (power) and bahan (material, as in fuel cell): a news word list called them
+    # stop words
+    ("Syarikat kami mencari teknologi sel bahan api hidrogen untuk bas.", "ms", "sel bahan api hidrogen bas"),
+    ("Kami memerlukan teknologi rawatan air sisa untuk kilang tenaga.", "ms", "rawatan air sisa kilang tenaga"),
 ])
 def test_the_topic_keeps_the_subject_and_drops_the_framing(question: str, language: str, topic: str) -> None:
     assert split_topic(question, (language,)).text == topic
@@ -95,6 +104,13 @@ def test_the_kind_sought_is_read_in_languages_the_prototypes_do_not_hold() -> No
     right = sum(1 for case in cases if reader.read(case["text"]).kind == case["sought"])
 
     assert right / len(cases) >= 0.85, right
+
+
+def test_the_framing_words_of_a_confused_neighbour_count_too() -> None:
+    # read as Indonesian (0.85); "bekerjasama" (cooperate) is a Malay framing word, not an Indonesian one
+    question = "Kami mencari mitra untuk pengolahan sampah plastik dan ingin bekerjasama dengan universitas."
+
+    assert NeedReader(None).read(question).topic == "pengolahan sampah plastik"
 
 
 @pytest.mark.slow
