@@ -99,6 +99,10 @@ class SoughtClassifier:
         if contains_phrase(question, "offer"):
             # "we have developed…", "who needs…" (prompts/lexicon.json): a nudge, not a verdict ("we have a farm")
             margin += OFFER_NUDGE
+        if contains_phrase(question, "seek"):
+            # "we are looking for…", "our company needs…": the asker seeks for its own use, as much of a nudge the
+            # other way (a question with both, "we are looking for users of our technology", is left to the embedder)
+            margin -= OFFER_NUDGE
         normalized = [_norm(w) for w in (*words.framing, *words.words)]
         text = _norm(question)
         data = _data()
