@@ -12,7 +12,7 @@ index of the sample corpus. Scores, per language and overall:
 - nothing-found answers.
 
     python -m benchmarks.topical_eval --data-dir DIR [--eval FILE] [--label NAME] [--split even|odd]
-                                      [--oracle-rewrite]
+                                      [--oracle-rewrite | --oracle-translator]
 
 `--oracle-rewrite` answers through a stand-in model that rewrites each need as the English summary written for it
 (`topic_en`) and cites what it is given: what retrieval reaches when the model path understands the need.
@@ -36,6 +36,7 @@ from assistant.settings import Settings
 from benchmarks.harness import RESULTS, SHARED_EVAL, add_data_dir, add_label, parser, write_results
 from benchmarks.harness.oracle_llm import oracle_model
 from retrieval.catalog import Filters
+from tests.support.fake_libretranslate import FakeLibreTranslate, default_pairs
 
 DEV = SHARED_EVAL / "topical_dev.json"
 
@@ -54,11 +55,15 @@ def precision5(ranked: list[str], grades: dict[str, int]) -> float:
     return sum(1 for d in list(dict.fromkeys(ranked))[:5] if grades.get(d, 0) >= 1) / 5.0
 
 
-def run(data_dir: Path, questions: list[dict[str, Any]], llm_url: str | None = None) -> list[dict[str, Any]]:
-    """Every question through the assistant and the search ranking; with `llm_url`, through that model."""
+def run(data_dir: Path, questions: list[dict[str, Any]], llm_url: str | None = None,
+        translate_url: str | None = None) -> list[dict[str, Any]]:
+    """Every question through the assistant and the search ranking; with `llm_url`, through that model; with
+    `translate_url`, with that LibreTranslate server as the translator."""
     settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
     if llm_url:
         settings = settings.model_copy(update={"llm_base_url": llm_url, "llm_model": "oracle"})
+    if translate_url:
+        settings = settings.model_copy(update={"translator": "libretranslate", "translate_url": translate_url})
     services = build_services(settings)
     rows = []
     try:
@@ -148,6 +153,10 @@ def main() -> None:
     options.add_argument("--oracle-rewrite", action="store_true",
                          help="answer through a stand-in model that rewrites each need as its `topic_en` summary "
                               "(benchmarks/harness/oracle_llm.py): the bound of the model path, not a real model")
+    options.add_argument("--oracle-translator", action="store_true",
+                         help="with a stand-in LibreTranslate (tests/support/fake_libretranslate.py) that translates "
+                              "each need into its `topic_en`: a translation for the low-resource set, a summary for "
+                              "the dev set")
     args = options.parse_args()
     questions = json.loads(args.eval.read_text(encoding="utf-8"))["questions"]
     if args.split != "all":
@@ -155,6 +164,14 @@ def main() -> None:
     if args.oracle_rewrite:
         with oracle_model({q["text"]: q.get("topic_en", "") for q in questions}) as url:
             rows = run(args.data_dir, questions, url)
+    elif args.oracle_translator:
+        languages = ("en", *sorted({q["lang"] for q in questions} - {"en"}))
+        fake = FakeLibreTranslate(pairs=default_pairs(languages),
+                                  known={q["text"]: q.get("topic_en", "") for q in questions}).start()
+        try:
+            rows = run(args.data_dir, questions, translate_url=fake.url)
+        finally:
+            fake.stop()
     else:
         rows = run(args.data_dir, questions)
     summary = summarize(rows)

@@ -53,7 +53,8 @@ class Assistant:
         self.answer_chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
                                         reader=self.reader,
                                         translate=self._translate if self.translations.enabled else None,
-                                        strong_margin=strong_margin, rewrite=rewrite, text_fields=text_fields)
+                                        strong_margin=strong_margin, rewrite=rewrite, text_fields=text_fields,
+                                        english=self.translations.to_english if self.translations.enabled else None)
         self.matcher = Matcher(index)
 
     def _translate(self, state: ChatState) -> ChatState:

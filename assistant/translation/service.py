@@ -182,6 +182,16 @@ class TranslationService:
         snippet_text = done[snippet][0] if snippet.strip() else ""
         return {"language": target, "title": done[title][0], "snippet": snippet_text, "provider": done[title][1]}
 
+    def to_english(self, text: str, source: str, budget: float | None = None) -> str | None:
+        """A question in `source` in English, for retrieval: None when it is English already, when no translator is
+        configured, or when it could not be done within `budget` seconds (default: half the service's timeout, as
+        the answer waits for it)."""
+        if self.translator is None or not source or source == "en" or not text.strip():
+            return None
+        done = self.texts([(text, source)], "en", self.timeout / 2 if budget is None else budget)
+        english = done[text][0].strip() if text in done else ""
+        return english if english and english != text.strip() else None
+
     def hits(self, items: Sequence[tuple[Record, str]], target: str) -> list[dict[str, str] | None]:
         """For search results (record, shown snippet): the translation of each, or None."""
         if self.translator is None:

@@ -14,7 +14,8 @@ Sought = Literal["achievement", "demand", "partner", "any"]
 class Intent:
     """The understood need: what is sought (offers, needs, partners or any), the topic without its framing,
     likely fields and named countries. `explicit_kind` is true when the question says outright which kind it
-    wants (then it filters); an inferred kind only weighs. `rewritten`: the model's search query for the need."""
+    wants (then it filters); an inferred kind only weighs. `rewritten`: the need in English that leads retrieval
+    (the model's search query, or the topic of the translated question)."""
 
     sought: Sought = "any"
     topic: str = ""
@@ -25,7 +26,10 @@ class Intent:
     margin: float = field(default=0.0, compare=False)
     framing: tuple[str, ...] = field(default=(), compare=False)
     rewritten: str = ""
-    """The need as an English search query, written by the language model when one is configured; "" otherwise."""
+    """The need as an English search query, written by the language model when one is configured, else the topic of
+    the question's machine translation when a translator is configured; "" otherwise."""
+    translated: str = ""
+    """The question in English by the configured translator (a question in another language, no model rewrite)."""
 
     @property
     def kind(self) -> str | None:
@@ -39,4 +43,6 @@ class Intent:
                                "confidence": round(self.confidence, 3)}
         if self.rewritten:
             out["rewritten"] = self.rewritten
+        if self.translated:
+            out["translated"] = self.translated
         return out

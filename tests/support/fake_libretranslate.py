@@ -2,8 +2,9 @@
 
 `GET /languages` → [{"code","name","targets"}]; `POST /translate` (JSON or form) with `q` (string or list),
 `source`, `target`, `format`, `api_key` → {"translatedText": ...}, or 400 for a pair it does not offer, 403 for a
-wrong key. The "translation" is deterministic: "[<target>] <text>". Every request is recorded, so a test can
-assert that asking again sends nothing.
+wrong key. The "translation" is deterministic: the text's entry in `known` (exact translations a test or benchmark
+supplies) when there is one, else "[<target>] <text>". Every request is recorded, so a test can assert that asking
+again sends nothing.
 
 Run alone (benchmarks, the page screenshot): `python -m tests.fake_libretranslate --port 5055`.
 """
@@ -36,6 +37,8 @@ class FakeLibreTranslate:
     delay: float = 0.0
     status: int = 200
     char_limit: int | None = None
+    known: dict[str, str] = field(default_factory=dict)
+    """Exact translations by source text (any pair)."""
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
     _server: ThreadingHTTPServer | None = None
@@ -92,7 +95,7 @@ class FakeLibreTranslate:
         size = sum(len(text) for text in texts)
         if self.char_limit is not None and size > self.char_limit:
             return 400, {"error": f"Invalid request: request ({size}) exceeds text limit ({self.char_limit})"}
-        translated = [f"[{target}] {text}" for text in texts]
+        translated = [self.known.get(text, f"[{target}] {text}") for text in texts]
         return 200, {"translatedText": translated if isinstance(q, list) else translated[0]}
 
 
