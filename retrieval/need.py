@@ -2,8 +2,8 @@
 best first-pass records pull the query toward their part of the corpus.
 
 A need arrives framed ("who can help us bring our medical technologies to practice?"). `NeedQuery` carries the
-parts the understanding step separated: texts to embed with weights (the topic, then the whole question with
-less weight, so nothing the framing filter removed by mistake is lost), the lexical query (the topic words only:
+parts the understanding step separated: texts to embed with weights (the topic, and the whole question, so
+nothing the framing filter removed by mistake is lost), the lexical query (the topic words only:
 framing words would otherwise decide BM25, most of all in a language the corpus barely holds, where every word
 is rare) and a preferred kind.
 
