@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from retrieval.calibration import MOMENTS_VERSION, Calibration, DocumentMoments
-from retrieval.catalog import FILTER_COLUMNS, Filters
+from retrieval.catalog import FILTER_COLUMNS, Filters, countries_in
 from retrieval.coherence import PairMoments, coherence_z, language_means
 
 __all__ = ["VectorSnapshot"]
@@ -105,10 +105,11 @@ class VectorSnapshot:
         """Rows passing `filters` (ascending), or None when there is no filter."""
         mask: np.ndarray | None = None
         for name, value in filters.items():
-            code = self._codes[name].get(value)
-            if code is None:
+            values = countries_in(value) if name == "country" else (value,)
+            codes = [code for v in values if (code := self._codes[name].get(v)) is not None]
+            if not codes:
                 return np.zeros(0, dtype=np.int64)
-            passing = self._columns[name] == code
+            passing = np.isin(self._columns[name], codes)
             mask = passing if mask is None else mask & passing
         return None if mask is None else np.flatnonzero(mask)
 

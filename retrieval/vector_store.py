@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from retrieval.catalog import Filters
+from retrieval.catalog import Filters, countries_in
 from retrieval.errors import InvalidInput, Unavailable
 from retrieval.shared.vectors import read_vectors
 
@@ -74,14 +74,11 @@ class VectorStore:
 
     def query(self, vector: Sequence[float], limit: int, filters: Filters) -> list[tuple[str, float]]:
         """(id, cosine similarity) best first."""
-        pairs = filters.items()
-        where: dict[str, Any] | None
-        if not pairs:
-            where = None
-        elif len(pairs) == 1:
-            where = {pairs[0][0]: pairs[0][1]}
-        else:
-            where = {"$and": [{name: value} for name, value in pairs]}
+        pairs: list[dict[str, Any]] = []
+        for name, value in filters.items():
+            values = countries_in(value) if name == "country" else (value,)
+            pairs.append({name: values[0]} if len(values) == 1 else {name: {"$in": list(values)}})
+        where: dict[str, Any] | None = None if not pairs else pairs[0] if len(pairs) == 1 else {"$and": pairs}
         result = self._call(lambda: self._collection.query(
             query_embeddings=[list(vector)], n_results=limit, where=where, include=["distances"]))
         ids = result["ids"][0] if result["ids"] else []

@@ -1,4 +1,8 @@
-"""Country names in the 17 languages (from ICU's locale data): a country's name, and the country a text names."""
+"""Country names in the 17 languages (from ICU's locale data): a country's name, and the country a text names.
+
+A text may name a region instead ("partners in Europe", "в Юго-Восточной Азии", "东南亚"): its UN M.49 code (or "EU")
+stands where a country code would, and a country filter with it keeps the region's countries
+(`retrieval.catalog.countries_in`). A country's name wins over a region's of the same spelling (South Africa)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import icu
 from assistant.locale.languages import LANGUAGES
 from assistant.locale.lexicon import normalize, unspaced
 
-__all__ = ["country_code", "country_name", "find_country"]
+__all__ = ["REGIONS", "country_code", "country_name", "find_country"]
 
 # Country names that are also everyday words in some language; never read them as countries.
 _AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
@@ -28,6 +32,10 @@ _PLACE_CUES = frozenset({"nước", "tại", "ở", "từ", "sang",  # vi: count
                          "دولة", "جمهورية", "بلد",  # ar: state, republic, country
                          "کشور", "جمهوری"})  # fa: country, republic
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# UN M.49 regions people name in a need (continents and their parts) and the European Union; CLDR names each in
+# every language. Not the Americas as a whole ("America" is the United States to most).
+REGIONS = ("002", "015", "011", "014", "017", "018", "202", "142", "030", "034", "035", "143", "145", "150", "151",
+           "154", "155", "039", "419", "005", "021", "009", "EU")
 
 
 @lru_cache(maxsize=4096)
@@ -62,7 +70,7 @@ def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[st
     matches anywhere; others match whole words (the needle is padded)."""
     pairs: dict[str, str] = {}
     cued: dict[str, str] = {}
-    codes = [str(c) for c in icu.Locale.getISOCountries()]
+    codes = [str(c) for c in icu.Locale.getISOCountries()] + list(REGIONS)  # countries first: their names win
     for language in LANGUAGES:
         display = icu.Locale(language)
         for code in codes:
@@ -85,7 +93,8 @@ def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[st
 
 
 def find_country(text: str) -> str | None:
-    """The ISO code of a country the text names (multi-word and longer names first), if any."""
+    """The ISO code of a country the text names, or the M.49 code of a region (multi-word and longer names first),
+    if any."""
     normalized = normalize(text)
     padded = f" {normalized} "
     phrases, words, stems, cued = _names()

@@ -33,7 +33,8 @@ class ChatFilters(BaseModel):
 
     kind: Literal["achievement", "demand"] | None = None
     field: Literal[FIELDS] | None = None  # type: ignore[valid-type]
-    country: Annotated[str | None, Field(pattern=r"^[A-Za-z]{2}$")] = None
+    # ISO 3166-1 alpha-2, or a region: a UN M.49 code (150 Europe, 035 South-eastern Asia) or EU
+    country: Annotated[str | None, Field(pattern=r"^([A-Za-z]{2}|[0-9]{3})$")] = None
 
     def to_filters(self) -> Filters:
         return Filters(kind=self.kind, field=self.field, country=self.country.upper() if self.country else None)

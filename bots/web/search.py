@@ -28,7 +28,8 @@ async def search(
     kind: Kind | None = None,
     field: Annotated[str | None, Query(max_length=40, description=f"One of {', '.join(FIELDS)}.",
                                        json_schema_extra={"enum": list(FIELDS)})] = None,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2.")] = None,
+    country: Annotated[str | None, Query(pattern=r"^([A-Za-z]{2}|[0-9]{3})$", description=(
+        "ISO 3166-1 alpha-2, or a region: a UN M.49 code (150 Europe) or EU."))] = None,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     lang: ReaderLanguage = None,
 ) -> dict[str, Any]:

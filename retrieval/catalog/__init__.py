@@ -9,7 +9,7 @@ is searchable lexically as soon as its batch commits, and dense vectors can be b
 from __future__ import annotations
 
 from retrieval.catalog.changes import ChangeQueries
-from retrieval.catalog.filters import FILTER_COLUMNS, Filters
+from retrieval.catalog.filters import FILTER_COLUMNS, Filters, countries_in
 from retrieval.catalog.lexical import LEXICAL_BUDGET, LexicalIndex
 from retrieval.catalog.records import RecordReads, StoredRecord
 from retrieval.catalog.replication import ReplicationState
@@ -17,7 +17,7 @@ from retrieval.catalog.stats import CatalogStats
 from retrieval.catalog.updates import RecordWrites
 from retrieval.catalog.vectors import VectorCache
 
-__all__ = ["FILTER_COLUMNS", "LEXICAL_BUDGET", "Catalog", "Filters", "StoredRecord"]
+__all__ = ["FILTER_COLUMNS", "LEXICAL_BUDGET", "Catalog", "Filters", "StoredRecord", "countries_in"]
 
 
 class Catalog(RecordReads, RecordWrites, ChangeQueries, LexicalIndex, VectorCache, CatalogStats, ReplicationState):

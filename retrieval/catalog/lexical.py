@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from retrieval.catalog.database import CatalogDatabase
-from retrieval.catalog.filters import Filters
+from retrieval.catalog.filters import Filters, countries_in
 from retrieval.tokenizer import index_terms
 
 __all__ = ["LEXICAL_BUDGET", "LexicalIndex"]
@@ -41,14 +41,15 @@ class LexicalIndex(CatalogDatabase):
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        where = "".join(f" AND r.{name} = ?" for name, _ in filters.items())
+        values = {name: countries_in(value) if name == "country" else (value,) for name, value in filters.items()}
+        where = "".join(f" AND r.{name} IN ({','.join('?' * len(v))})" for name, v in values.items())
         sql = (
             "SELECT r.id, bm25(lexical) AS s FROM lexical JOIN records r INDEXED BY records_filters"
             " ON r.num = lexical.rowid"
             f" WHERE lexical MATCH ?{where} ORDER BY s LIMIT ?"
         )
         with self._lock:
-            rows = self._db.execute(sql, (match, *[v for _, v in filters.items()], limit)).fetchall()
+            rows = self._db.execute(sql, (match, *[v for vs in values.values() for v in vs], limit)).fetchall()
         return [(rid, -float(score)) for rid, score in rows]
 
     def _informative(self, terms: list[str], budget: int) -> list[str]:

@@ -10,7 +10,7 @@ from assistant.chat.assistant import Answer, Assistant
 from assistant.chat.relevance import RelevanceConfig
 from assistant.chat.sessions import SessionStore
 from assistant.services import Services
-from retrieval.catalog import Filters
+from retrieval.catalog import Filters, countries_in
 from retrieval.record import Record
 
 SOLAR = "Who offers solar photovoltaic module technology?"
@@ -87,6 +87,18 @@ def test_follow_up_reuses_the_topic_and_filters_by_the_named_country(loaded_serv
     assert brazil.metadata["country_relaxed"] == "BR" and "country_relaxed" not in germany.metadata
     assert brazil.citations and all(c.country != "BR" for c in brazil.citations)
     assert brazil.answer.startswith("No records from Brazil fit your question clearly")
+
+
+def test_a_named_region_filters_to_its_countries_and_relaxes_like_a_country(loaded_services: Services) -> None:
+    europe = loaded_services.assistant.answer("solar photovoltaic module in Europe")
+    asia = loaded_services.assistant.answer("solar photovoltaic module in Southeast Asia")
+
+    assert europe.metadata["intent"]["countries"] == ["150"] and "country_relaxed" not in europe.metadata
+    assert europe.citations and all(c.country in countries_in("150") for c in europe.citations)
+    assert "Europe" in europe.answer.splitlines()[0]
+    # no record from Southeast Asia: the closest from elsewhere, said first
+    assert asia.metadata["country_relaxed"] == "035"
+    assert asia.answer.startswith("No records from Southeast Asia fit your question clearly")
 
 
 def test_a_country_given_as_a_filter_is_never_relaxed(loaded_services: Services) -> None:

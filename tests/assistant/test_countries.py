@@ -39,3 +39,23 @@ def test_an_everyday_word_is_not_a_country(text: str) -> None:
 def test_names_and_codes_round_trip() -> None:
     assert country_code("Франция") == "FR" and country_code("fr") == "FR"
     assert country_name("FR", "vi") == "Pháp"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Who offers solar technology in Europe?", "150"),
+    ("Ищем партнёров в Европе для водородных технологий", "150"),  # inflected, as countries are
+    ("寻找东南亚的合作伙伴", "035"),
+    ("Buscamos socios en América Latina para riego", "419"),
+    ("Partners in the European Union for battery recycling", "EU"),
+    ("Kami mencari mitra di Asia Tenggara", "035"),
+    ("شركاء في أفريقيا لتحلية المياه", "002"),
+    # a country's name is not its region's: South Africa is a country, Southern Africa a region
+    ("We need partners in South Africa", "ZA"),
+    ("We need partners in Southern Africa", "018"),
+])
+def test_a_region_is_found_as_its_m49_code(text: str, code: str) -> None:
+    assert find_country(text) == code
+
+
+def test_a_region_has_a_name_in_every_language() -> None:
+    assert country_name("150", "ru") == "Европа" and country_name("035", "zh") == "东南亚"

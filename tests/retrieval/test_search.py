@@ -35,6 +35,25 @@ def test_filters_apply_to_every_result(loaded_services: Services, filters: Filte
             assert getattr(hit.record, name) == value
 
 
+EUROPE = {"AT", "BE", "CH", "CZ", "DE", "DK", "ES", "FR", "GB", "GR", "IT", "NL", "NO", "PT"}  # of the test records
+EUROPEAN_UNION = EUROPE - {"CH", "GB", "NO"}
+
+
+@pytest.mark.parametrize(("region", "members"), [("150", EUROPE), ("EU", EUROPEAN_UNION)])
+def test_a_region_filters_to_its_countries(loaded_services: Services, region: str, members: set[str]) -> None:
+    # dense (the snapshot), lexical (SQL) and fused: every result is from the region, and more than one country
+    hits = loaded_services.index.search("technology system research energy", k=20, filters=Filters(country=region))
+    countries = {h.record.country for h in hits}
+
+    assert hits and countries <= members and len(countries) > 1
+    assert {i for i, _ in loaded_services.index.lexical("energy", 50, Filters(country=region))} <= {
+        h.record.id for h in loaded_services.index.search("energy", k=100, filters=Filters(country=region))}
+    # Chroma answers dense queries before the snapshot is built: "$in" on the country metadata
+    vector = loaded_services.index.embeddings.embed_query("energy")
+    stored = loaded_services.index.store.query(vector, 20, Filters(country=region))
+    assert stored and {loaded_services.index.get(i).country for i, _ in stored} <= members
+
+
 def test_filter_with_no_match_returns_nothing(loaded_services: Services) -> None:
     assert loaded_services.index.search("solar", k=5, filters=Filters(country="ZZ")) == []
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from assistant.services import Services
 from assistant.settings import Settings
 from bots.web.app import create_app
+from retrieval.catalog import countries_in
 from retrieval.record import Record
 from tests.support.settings import make_settings
 
@@ -81,6 +82,16 @@ def test_search_filters_by_kind_field_and_country(client: TestClient) -> None:
     assert results
     assert all(r["kind"] == "achievement" and r["country"] == "IT" for r in results)
     assert set(results[0]) == {"id", "kind", "title", "organization", "country", "field", "score", "snippet"}
+
+
+@pytest.mark.parametrize("region", ["150", "eu"])
+def test_search_and_chat_filter_by_a_region(client: TestClient, region: str) -> None:
+    results = client.get("/v1/search", params={"q": "energy", "country": region, "k": 20}).json()["results"]
+    chat = client.post("/v1/chat", json={"message": "energy", "filters": {"country": region}}).json()
+
+    assert results and all(r["country"] in countries_in(region.upper()) for r in results)
+    assert len({r["country"] for r in results}) > 1
+    assert all(c["country"] in countries_in(region.upper()) for c in chat["citations"])
 
 
 def test_search_by_field_returns_only_that_field(client: TestClient) -> None:
