@@ -132,6 +132,11 @@ def _words(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _adjacent(spans: list[tuple[int, int]], start: int, size: int) -> bool:
+    """Whether the `size` words from `start` follow each other with nothing between them."""
+    return all(spans[n][1] == spans[n + 1][0] for n in range(start, start + size - 1))
+
+
 def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
     """Topic and framing words of `question`, judged with the framing lists of `languages` (and English,
     which questions in any language borrow from). Multi-word entries ("chúng tôi", "kerja sama") match
@@ -144,7 +149,10 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
     framed = [False] * len(words)
     for size in (3, 2):
         for start in range(len(words) - size + 1):
-            if " ".join(normalized[start:start + size]) in framing.exact:
+            run = normalized[start:start + size]
+            # word breaks split a listed word of an unspaced script at times (合作方 as 合作|方, 想找 as 想|找)
+            joined = "".join(run) if all(unspaced(w) for w in run) and _adjacent(spans, start, size) else None
+            if " ".join(run) in framing.exact or joined in framing.exact:
                 framed[start:start + size] = [True] * size
     for n, word in enumerate(normalized):
         framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))

@@ -73,6 +73,15 @@ def test_unspaced_scripts_keep_their_words_joined() -> None:
     assert "合作" not in words.text and "技术" not in words.text
 
 
+@pytest.mark.parametrize(("question", "language", "topic"), [
+    # word breaks split listed words: 合作方 (a cooperating party) as 合作|方, 想找 (want to find) as 想|找
+    ("我们想找海水淡化膜技术的合作方，最好是低能耗的反渗透技术。", "zh", "海水淡化膜 低能耗 反渗透"),
+    ("我们想找生物降解塑料的合作方", "zh", "生物降解塑料"),
+])
+def test_a_listed_word_split_by_word_breaks_is_framing(question: str, language: str, topic: str) -> None:
+    assert split_topic(question, (language,)).text == topic
+
+
 @pytest.mark.parametrize(("question", "language", "kept"), [
     ("We need organic fertilizer from food waste", "en", "organic"),
     ("Wir suchen neuronale Netze für die Qualitätsprüfung", "de", "neuronale"),
