@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.chat.results import Citation, Partner
-from assistant.locale.countries import country_name
+from assistant.locale.countries import REGIONS, country_name
 from assistant.locale.texts import localize
 
 __all__ = ["compose_answer", "compose_nothing_found", "shorten"]
@@ -47,6 +47,14 @@ def _snippet(citation: Citation) -> str:
     return (citation.translation or {}).get("snippet") or citation.snippet
 
 
+def _place(key: str, code: str, language: str) -> str:
+    """The text `key` naming the country `code`, or its region variant when `code` is a region ("Europe" is not a
+    country: "регион: Европа", not "страна: Европа")."""
+    if code in REGIONS:
+        key = key.replace("country", "region")
+    return localize(key, language, country=country_name(code, language))
+
+
 def compose_answer(language: str, citations: list[Citation], partners: list[Partner],
                    country: str | None = None, *, match: str = "strong",
                    institutions: Sequence[dict[str, Any]] = (), country_relaxed: bool = False) -> str:
@@ -58,12 +66,11 @@ def compose_answer(language: str, citations: list[Citation], partners: list[Part
     weak = match == "weak"
     lines: list[str] = []
     if country and country_relaxed:  # no record from the country named fits clearly: these come from elsewhere
-        lines += [localize("intro_country_relaxed", language, country=country_name(country, language)), ""]
+        lines += [_place("intro_country_relaxed", country, language), ""]
     if weak:
         lines += [localize("weak_intro", language), ""]
     elif not country_relaxed:
-        intro = localize("intro_country", language, country=country_name(country, language)) if country \
-            else localize("intro", language)
+        intro = _place("intro_country", country, language) if country else localize("intro", language)
         lines += [intro, ""]
     for number, citation in enumerate(citations, 1):
         lines.append(f"{number}. {_title(citation)} [{citation.id}]")
@@ -92,8 +99,5 @@ def compose_answer(language: str, citations: list[Citation], partners: list[Part
 
 def compose_nothing_found(language: str, country: str | None = None) -> str:
     """An honest 'nothing found' and what to try instead."""
-    if country:
-        head = localize("nothing_found_country", language, country=country_name(country, language))
-    else:
-        head = localize("nothing_found", language)
+    head = _place("nothing_found_country", country, language) if country else localize("nothing_found", language)
     return f"{head} {localize('nothing_found_hint', language)}\n\n{localize('next_step_hint', language)}"

@@ -99,6 +99,18 @@ def test_a_named_region_filters_to_its_countries_and_relaxes_like_a_country(load
     # no record from Southeast Asia: the closest from elsewhere, said first
     assert asia.metadata["country_relaxed"] == "035"
     assert asia.answer.startswith("No records from Southeast Asia fit your question clearly")
+    assert "from elsewhere" in asia.answer.splitlines()[0]
+
+
+def test_a_region_is_named_as_a_region_not_a_country(loaded_services: Services) -> None:
+    europe = loaded_services.assistant.answer("солнечные фотоэлектрические модули в Европе")
+    germany = loaded_services.assistant.answer("солнечные фотоэлектрические модули в Германии")
+
+    assert europe.metadata["intent"]["countries"] == ["150"]
+    first, germany_first = europe.answer.splitlines()[0], germany.answer.splitlines()[0]
+    assert "Европ" in first and "регион" in first and "стран" not in first
+    assert germany.metadata["intent"]["countries"] == ["DE"] and "Германи" in germany_first
+    assert "стран" in germany_first and "регион" not in germany_first
 
 
 def test_a_country_given_as_a_filter_is_never_relaxed(loaded_services: Services) -> None:
