@@ -46,9 +46,7 @@ def main() -> None:
     services = build_services(Settings(data_dir=args.data_dir))
     with tempfile.TemporaryDirectory() as sessions_dir:
         assistant = Assistant(services.index, SessionStore(Path(sessions_dir) / "s.sqlite").open(),
-                              topic_gate=TopicGate(services.index.embeddings),
-                              text_fields=services.inquiries.classifier)  # as the product: a weak match's field
-        services.inquiries.classifier.warm_up()  # as `ttc serve` does at start (its labelled examples' vectors)
+                              topic_gate=TopicGate(services.index.embeddings))
         assistant.answer(QUESTIONS[0])  # model load and calibration are start-up costs, not per question
         timings = []
         for _ in range(args.rounds):

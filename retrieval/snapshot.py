@@ -16,6 +16,7 @@ import numpy as np
 from retrieval.calibration import MOMENTS_VERSION, Calibration, DocumentMoments
 from retrieval.catalog import FILTER_COLUMNS, Filters, countries_in
 from retrieval.coherence import PairMoments, coherence_z, language_means
+from retrieval.field_centroids import FieldCentroids
 
 __all__ = ["VectorSnapshot"]
 
@@ -68,6 +69,7 @@ class VectorSnapshot:
                                for code in range(len(self._languages))}
         self._pair_moments: dict[str | None, PairMoments] = {}
         self._language_means: np.ndarray | None = None
+        self._field_centroids: FieldCentroids | None = None
 
     def state(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(unit vectors, every other array) from which `restore` rebuilds this snapshot without recomputing."""
@@ -172,10 +174,7 @@ class VectorSnapshot:
         rows = [self._row[d] for d in dict.fromkeys(ids) if d in self._row]
         if len(rows) < 2:
             return None
-        if self._language_means is None:
-            stats = {language: s.mean for language, s in self.calibration.stats.items()}
-            self._language_means = language_means(self._languages, stats, self.vectors.shape[1])
-        means, languages = self._language_means, self._columns["language"]
+        means, languages = self._means(), self._columns["language"]
 
         def pool() -> PairMoments:
             if kind not in self._pair_moments:
@@ -185,6 +184,22 @@ class VectorSnapshot:
             return self._pair_moments[kind]
 
         return coherence_z(self.vectors, languages, means, rows, pool)
+
+    def _means(self) -> np.ndarray:
+        """Each language's mean vector, in language-code order."""
+        if self._language_means is None:
+            stats = {language: s.mean for language, s in self.calibration.stats.items()}
+            self._language_means = language_means(self._languages, stats, self.vectors.shape[1])
+        return self._language_means
+
+    def nearest_fields(self, query: np.ndarray) -> list[tuple[str, float]]:
+        """The catalogue's fields with the cosine of `query` to each one's centroid, nearest first
+        (`retrieval.field_centroids`); built on first use."""
+        if self._field_centroids is None:
+            self._field_centroids = FieldCentroids(self.vectors, self._columns["field"],
+                                                   [str(v) for v in self._values["field"].tolist()],
+                                                   self._columns["language"], self._means())
+        return self._field_centroids.nearest(query)
 
     def vectors_of(self, ids: Sequence[str]) -> np.ndarray:
         """Unit vectors of the snapshot's records among `ids`, in that order (the others are left out)."""

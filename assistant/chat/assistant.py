@@ -23,7 +23,6 @@ from assistant.locale.languages import pick_language
 from assistant.locale.texts import localize
 from assistant.matching import Matcher
 from assistant.translation import RecordTranslation, TranslationService
-from assistant.understanding.fields import TextFields
 from assistant.understanding.reader import NeedReader
 from retrieval.catalog import Filters
 from retrieval.errors import InvalidInput
@@ -41,8 +40,7 @@ class Assistant:
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
                  relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
                  reader: NeedReader | None = None, translations: TranslationService | None = None,
-                 strong_margin: float | None = STRONG_MARGIN, rewrite: bool = True,
-                 text_fields: TextFields | None = None) -> None:
+                 strong_margin: float | None = STRONG_MARGIN, rewrite: bool = True) -> None:
         self.index = index
         self.translations = translations or TranslationService(None, None)
         self.sessions = sessions
@@ -53,7 +51,7 @@ class Assistant:
         self.answer_chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
                                         reader=self.reader,
                                         translate=self._translate if self.translations.enabled else None,
-                                        strong_margin=strong_margin, rewrite=rewrite, text_fields=text_fields,
+                                        strong_margin=strong_margin, rewrite=rewrite,
                                         english=self.translations.to_english if self.translations.enabled else None)
         self.matcher = Matcher(index)
 

@@ -17,7 +17,7 @@ from assistant.chat.condense import condense_offline, is_followup, topic_of
 from assistant.chat.guard import canned_reply_key
 from assistant.chat.match_strength import STRONG_MARGIN, Strength, coherence_of, match_strength
 from assistant.chat.partners import partner_kind, suggest_partners
-from assistant.chat.presentation import present
+from assistant.chat.presentation import present, shown_citations
 from assistant.chat.relevance import RelevanceConfig, retrieve_need
 from assistant.chat.results import Citation
 from assistant.chat.state import ChatState
@@ -27,7 +27,7 @@ from assistant.llm import LLM, LLMError, validate_citations
 from assistant.locale.countries import find_country
 from assistant.locale.languages import detect_with_score, pick_language
 from assistant.locale.texts import localize
-from assistant.understanding.fields import TextFields
+from assistant.understanding.fields import nearest_field
 from assistant.understanding.framing import split_topic
 from assistant.understanding.intent import Intent
 from assistant.understanding.reader import NeedReader
@@ -49,13 +49,10 @@ class AnswerChain:
                  reader: NeedReader | None = None,
                  translate: Callable[[ChatState], ChatState] | None = None,
                  directory: Directory | None = None, strong_margin: float | None = STRONG_MARGIN,
-                 rewrite: bool = True, text_fields: TextFields | None = None,
-                 english: Callable[[str, str], str | None] | None = None) -> None:
-        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`);
-        `text_fields` reads a question's field from its own words when no record clearly matches it; `english`
+                 rewrite: bool = True, english: Callable[[str, str], str | None] | None = None) -> None:
+        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`); `english`
         translates a question (text, language) into English when a translator is configured, else None."""
         self.index = index
-        self.text_fields = text_fields
         self.rewrite = rewrite
         self.reader = reader or NeedReader(index.embeddings)
         self.translate = translate
@@ -199,10 +196,13 @@ class AnswerChain:
         kind = state.filters.kind or (state.intent.kind if state.intent.explicit_kind else None)
         strength = self.strength(state.hits, kind) if state.reply_key in (None, "nothing_found") else "none"
         if strength != "strong" and state.reply_key in (None, "nothing_found"):
-            # records that do not clearly fit say nothing of the need's field ("prosciutto curing" is not renewable
-            # energy because a biogas record came closest): the question's own words do, else no field
-            own = self.text_fields.field_of(state.condensed) if self.text_fields is not None else "other"
-            intent = replace(state.intent, fields=(own,) if own != "other" else ())
+            # records that do not clearly fit say little of the need's field on their own ("prosciutto curing" is
+            # not renewable energy because a biogas record came closest), and neither does the catalogue's field
+            # nearest to the question alone (ramen soup is nearest to composites): when the two agree, a record the
+            # answer shows being of the nearest field, that is the field, else none (`benchmarks/need_fields.py`)
+            shown = {c.field for c in shown_citations(state, strength, limit)}
+            own = nearest_field(self.index, state.condensed) if self.strong_margin is not None and shown else None
+            intent = replace(state.intent, fields=(own,) if own and own in shown else ())
             state.metadata["intent"] = intent.as_dict()
             state = replace(state, intent=intent)
         return present(state, relevance=self.relevance, limit=limit, directory=self.directory, corpus=corpus,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from assistant.chat.state import ChatState
 
 __all__ = ["WEAK_SHOWN", "collapse_duplicates", "demand_draft", "lead_with_kind",
-           "next_step", "present", "title_key", "why_it_matches"]
+           "next_step", "present", "shown_citations", "title_key", "why_it_matches"]
 
 WEAK_SHOWN = 3
 _SHARED = 4
@@ -108,6 +108,16 @@ def next_step(draft: dict[str, Any], language: str) -> dict[str, Any]:
                               "label": localize("next_step_inquiry", language)}]}
 
 
+def shown_citations(state: ChatState, strength: Strength, limit: int) -> list[Citation]:
+    """The records an answer shows: each once, at most `limit` (`WEAK_SHOWN` when weak). Only a kind the question
+    states outright leads: an inferred one already weighs in the ranking, and putting it first would turn a
+    misreading into five records of the wrong kind."""
+    intent = state.intent
+    shown = lead_with_kind(collapse_duplicates([Citation.from_hit(h) for h in state.hits]),
+                           state.filters.kind or (intent.kind if intent.explicit_kind else None))
+    return shown[: WEAK_SHOWN if strength == "weak" else limit]
+
+
 def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directory: Directory, corpus: int,
             margin: float | None, strength: Strength) -> ChatState:
     """The chain's `present` step: sets `metadata["match"]`, the shown citations (at most `limit`, or
@@ -129,11 +139,7 @@ def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directo
     if strength == "none":
         return replace(state, next_step=next_step(draft, state.language))
     by_id = {h.record.id: h for h in state.hits}
-    # only a kind the question states outright reorders: an inferred one already weighs in the ranking, and
-    # putting it first would turn a misreading into five records of the wrong kind
-    shown = lead_with_kind(collapse_duplicates([Citation.from_hit(h) for h in state.hits]),
-                           state.filters.kind or (intent.kind if intent.explicit_kind else None))
-    shown = shown[: WEAK_SHOWN if strength == "weak" else limit]
+    shown = shown_citations(state, strength, limit)
     why_fields = list(intent.fields)  # as understood; a field voted by these same records would be circular
     for citation in shown:
         citation.why = why_it_matches(by_id[citation.id], topic, state.language, fields=why_fields,

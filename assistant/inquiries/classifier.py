@@ -152,11 +152,6 @@ class Classifier:
         order = np.argsort(-sims)[: self.k]
         return [(self.examples[i], float(sims[i])) for i in order if sims[i] > 0]
 
-    def field_of(self, text: str) -> str:
-        """The field the text's own words and its nearest labelled examples name, "other" when none: how a chat
-        question is understood when no record clearly matches it (`assistant.chat.chain`)."""
-        return self._field(normalize(text), self.neighbours(text), ())[0]
-
     def classify(self, text: str, language: str, *, field_hints: Sequence[str] = (),
                  field_votes: Sequence[tuple[str, float]] = ()) -> Classification:
         """Intent, field, urgency and confidence of `text`; `field_hints` are fields of records the inquiry names,

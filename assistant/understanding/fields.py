@@ -1,21 +1,27 @@
-"""The fields a question (or an inquiry) is about, read from the records retrieved for its topic."""
+"""The fields a question (or an inquiry) is about: read from the records retrieved for its topic, or, when none fits
+clearly, from the catalogue's field nearest to the question itself."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from retrieval.index import Hit
+import numpy as np
 
-__all__ = ["TextFields", "fields_from_hits"]
+from retrieval.index import Hit, Index
+
+__all__ = ["fields_from_hits", "nearest_field"]
 
 
-class TextFields(Protocol):
-    """Reads the field a text names by its own words (the inquiry classifier's rules and labelled examples)."""
-
-    def field_of(self, text: str) -> str:
-        """A field of the catalogue, or "other"."""
-        ...
+def nearest_field(index: Index, text: str) -> str | None:
+    """The catalogue's field whose records' centroid the text's vector is nearest to (`retrieval.field_centroids`),
+    None for an empty index. How a question is understood when no record clearly matches it: the records that came
+    closest are about something else ("prosciutto curing" is not renewable energy because a biogas record came
+    closest), and the inquiry classifier's rules and examples know a field only in the words they hold."""
+    snapshot = index.snapshot()
+    if not len(snapshot) or not text.strip():
+        return None
+    nearest = snapshot.nearest_fields(np.asarray(index.embeddings.embed_query(text), dtype=np.float32))
+    return nearest[0][0] if nearest else None
 
 
 def fields_from_hits(hits: Sequence[Hit], *, floor: float = 0.0) -> list[tuple[str, float]]:

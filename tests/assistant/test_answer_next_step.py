@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.services import Services, build_services
+from assistant.understanding.fields import nearest_field
 from bots.web.app import create_app
 from retrieval.ingest import ingest_paths
 from tests.support.paths import RECORDS
@@ -73,16 +74,20 @@ def test_needs_no_record_fits_are_weak_in_other_languages(client: TestClient, ne
 
 
 @pytest.mark.parametrize(("need", "field"), [
-    ("Cerchiamo una tecnologia per la stagionatura del prosciutto crudo", None),  # its words name no field
-    ("Кому нужны технологии для производства матрёшек?", "manufacturing"),  # "производства": production
+    # nearest to manufacturing, while the closest records are agricultural: the two readings disagree, no field
+    ("Cerchiamo una tecnologia per la stagionatura del prosciutto crudo", None),
+    # nearest to manufacturing, and a record shown is a manufacturing one: they agree
+    ("Кому нужны технологии для производства матрёшек?", "manufacturing"),
 ])
-def test_a_weak_match_takes_the_needs_field_from_its_own_words_not_from_the_closest_records(
-        client: TestClient, need: str, field: str | None) -> None:
-    # the closest records of a need nothing fits are about something else: their fields (renewable energy for the
-    # ham, because a biogas record came closest) are no understanding of it, for the draft or for the reasons
+def test_a_weak_match_names_a_field_only_when_the_nearest_field_and_a_shown_record_agree(
+        e5: Services, client: TestClient, need: str, field: str | None) -> None:
+    # the closest records of a need nothing fits are about something else, and the catalogue's field nearest to the
+    # question is only the nearest of the fields there are: neither alone is an understanding of the need
     data = client.post("/v1/chat", json={"message": need}).json()
+    shown = {c["field"] for c in data["citations"]}
 
-    assert data["metadata"]["match"] == "weak"
+    assert data["metadata"]["match"] == "weak" and nearest_field(e5.index, need) == "manufacturing"
+    assert (field in shown) if field else ("manufacturing" not in shown)
     assert data["metadata"]["intent"]["fields"] == ([field] if field else [])
     assert data["next_step"]["draft"]["field"] == field
 
