@@ -17,6 +17,7 @@ from assistant.services import Services
 from bots.web.auth import StaffKey
 from bots.web.deps import ServicesDep
 from bots.web.errors import STAFF_RESPONSES
+from bots.web.fields import NOT_BLANK_STORED
 from bots.web.headers import page_headers
 from bots.web.ratelimit import rate_limited
 from retrieval.record import FIELDS
@@ -38,7 +39,7 @@ class InquiryIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    message: Annotated[str, Field(min_length=1, max_length=10_000)]
+    message: Annotated[str, Field(min_length=1, max_length=10_000, pattern=NOT_BLANK_STORED)]
     contact: Annotated[str | None, Field(max_length=320)] = None
     language: Annotated[str | None, Field(max_length=16)] = None
     record_ids: Annotated[list[RecordId] | None, Field(max_length=20)] = None
@@ -55,7 +56,7 @@ class InquiryPatch(BaseModel):
 
     status: Status | None = None
     assignee: Annotated[str | None, Field(max_length=120)] = None
-    reply: Annotated[str | None, Field(min_length=1, max_length=4_000)] = None
+    reply: Annotated[str | None, Field(min_length=1, max_length=4_000, pattern=NOT_BLANK_STORED)] = None
 
 
 def _actor(key: str) -> str:
