@@ -74,9 +74,15 @@ class Framing:
     exact: frozenset[str]
     prefixes: tuple[str, ...]
     tails: tuple[str, ...] = ()
+    general: frozenset[str] = frozenset()
+    """The words among `exact` that only the general stop word lists hold (not prompts/framing.json)."""
 
     def is_framing(self, word: str) -> bool:
         return word in self.exact or word.startswith(self.prefixes)
+
+    def is_listed(self, word: str) -> bool:
+        """Framing by prompts/framing.json, not only by a general stop word list."""
+        return self.is_framing(word) and word not in self.general
 
     def compound_head(self, word: str) -> str | None:
         """The head of a closed compound ending in a framing stem ("sonkrag" of "sonkragtegnologie"), else None."""
@@ -104,6 +110,7 @@ def _lists() -> dict[str, list[str]]:
 def framing_for(languages: tuple[str, ...]) -> Framing:
     """The framing words and stop words of these languages together."""
     exact: set[str] = set()
+    stop: set[str] = set()
     prefixes: list[str] = []
     tails = {word.rstrip("*") for lang in languages if lang in _COMPOUNDING for word in _lists().get(lang, [])
              if len(word.rstrip("*")) >= _TAIL_MIN}
@@ -115,9 +122,10 @@ def framing_for(languages: tuple[str, ...]) -> Framing:
                 exact.add(word)
         if stopwordsiso.has_lang(lang) and lang not in _TOPICAL_STOPWORDS:
             # a lone CJK character that ends many words is split off by word breaks at times (太阳|能 of 太阳能)
-            exact.update(_norm(w) for w in stopwordsiso.stopwords(lang) if len(w) > 1 or w not in _WORD_ENDINGS)
-    return Framing(frozenset(exact), tuple(sorted(set(prefixes), key=len, reverse=True)),
-                   tuple(sorted(tails, key=len, reverse=True)))
+            stop.update(_norm(w) for w in stopwordsiso.stopwords(lang) if len(w) > 1 or w not in _WORD_ENDINGS)
+    general = frozenset(w for w in stop - exact if not w.startswith(tuple(prefixes)))
+    return Framing(frozenset(exact | stop), tuple(sorted(set(prefixes), key=len, reverse=True)),
+                   tuple(sorted(tails, key=len, reverse=True)), general)
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -137,6 +145,35 @@ def _adjacent(spans: list[tuple[int, int]], start: int, size: int) -> bool:
     return all(spans[n][1] == spans[n + 1][0] for n in range(start, start + size - 1))
 
 
+def _han(word: str) -> bool:
+    return all(0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in word)
+
+
+def _unglue(framed: list[bool], words: list[str], spans: list[tuple[int, int]], framing: Framing,
+            listed: set[int]) -> None:
+    """Keep in the topic the general stop words that word breaks cut out of a compound of an unspaced script.
+
+    ICU's dictionary lacks many Chinese technical compounds and cuts them into known pieces, leaving a lone
+    character: 机器人 (robot) as 机器|人, 无人机 (drone) as 无人|机. A general stop word list holds such pieces
+    (人, 用) as words of their own (and 无人 is two of them), so the topic lost "robot" and "drone". A piece that
+    only such a list calls framing is part of a compound when it is a single character joined without a gap to the
+    topic piece before it (机器|人), or is joined to a single-character topic piece after it (无人|机). `listed`:
+    pieces framed as part of a listed phrase (征|集 of 征集).
+    """
+    first = list(framed)
+
+    def topic(m: int) -> bool:
+        return 0 <= m < len(words) and not first[m] and _han(words[m])
+
+    for n, word in enumerate(words):
+        general = word in framing.general or (not framing.is_listed(word) and all(c in framing.general for c in word))
+        if not first[n] or n in listed or not general or not _han(word):
+            continue
+        ends = len(word) == 1 and topic(n - 1) and _adjacent(spans, n - 1, 2)
+        starts = topic(n + 1) and len(words[n + 1]) == 1 and _adjacent(spans, n, 2)
+        framed[n] = not (ends or starts)
+
+
 def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
     """Topic and framing words of `question`, judged with the framing lists of `languages` (and English,
     which questions in any language borrow from). Multi-word entries ("chúng tôi", "kerja sama") match
@@ -147,6 +184,7 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
     words = [question[a:b] for a, b in spans]
     normalized = [_norm(w).strip("'") for w in words]
     framed = [False] * len(words)
+    listed: set[int] = set()
     for size in (3, 2):
         for start in range(len(words) - size + 1):
             run = normalized[start:start + size]
@@ -154,6 +192,7 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
             joined = "".join(run) if all(unspaced(w) for w in run) and _adjacent(spans, start, size) else None
             if " ".join(run) in framing.exact or joined in framing.exact:
                 framed[start:start + size] = [True] * size
+                listed.update(range(start, start + size))
     for n, word in enumerate(normalized):
         framed[n] = framed[n] or framing.is_framing(word) or framing.is_framing(_ELIDED.sub("", word))
         for lang in (lang for lang in _CLITICS if lang in languages and not framed[n]):
@@ -165,6 +204,7 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
         # word breaks join framing characters at times ("想在" of 想在建筑: "want" + "in"): a segment of an unspaced
         # script made only of one-character framing words is framing too
         framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))
+    _unglue(framed, normalized, spans, framing, listed)
     kept = list(words)
     tails: list[str] = []
     for n, word in enumerate(words):

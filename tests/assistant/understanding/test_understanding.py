@@ -82,6 +82,20 @@ def test_a_listed_word_split_by_word_breaks_is_framing(question: str, language: 
     assert split_topic(question, (language,)).text == topic
 
 
+
+@pytest.mark.parametrize(("question", "topic"), [
+    # word breaks cut compounds their dictionary lacks into known pieces, and a general stop word list holds the
+    # pieces: 机器人 (robot) as 机器|人, 无人机 (drone) as 无人|机, 零排放 (zero discharge) as 零|排放
+    ("哪些公司需要无人机巡检？", "无人机巡检"),
+    ("我们公司需要工业机器人视觉检测方面的技术合作", "工业机器人视觉检测"),
+    ("我们工厂想引进废水零排放技术", "工厂 引进废水零排放"),
+    # a stop word standing apart, or between framing words, stays framing
+    ("有没有人做机器人焊接", "机器人焊接"),
+    ("我们想找海水淡化膜技术的合作方，最好是低能耗的反渗透技术。", "海水淡化膜 低能耗 反渗透"),
+])
+def test_a_compound_cut_by_word_breaks_stays_in_the_topic(question: str, topic: str) -> None:
+    assert split_topic(question, ("zh",)).text == topic
+
 @pytest.mark.parametrize(("question", "language", "kept"), [
     ("We need organic fertilizer from food waste", "en", "organic"),
     ("Wir suchen neuronale Netze für die Qualitätsprüfung", "de", "neuronale"),
