@@ -19,7 +19,7 @@ _FLOOR = RelevanceConfig().counterpart_score
 def partner_kind(question: str) -> str:
     """The record kind whose organizations can help: demands when the user offers a technology
     ("we have a technology, who needs it?"), achievements (offers) otherwise."""
-    return "demand" if contains_phrase(question, "offer") else "achievement"
+    return "demand" if contains_phrase(question, "offer") or contains_phrase(question, "needing") else "achievement"
 
 
 def suggest_partners(hits: list[Hit], *, kind: str, language: str, limit: int = 5,

@@ -16,7 +16,7 @@ from retrieval.tokenizer import tokenize
 __all__ = ["LIST_NAMES", "contains_phrase", "content_terms", "lexicon", "marker_count", "marker_languages",
            "normalize", "starts_with_phrase", "unspaced"]
 
-LIST_NAMES = ("followup", "offer", "seek", "greeting", "generic", "abuse", "off_topic")
+LIST_NAMES = ("followup", "offer", "needing", "seek", "offering", "greeting", "generic", "abuse", "off_topic")
 
 
 def normalize(text: str) -> str:

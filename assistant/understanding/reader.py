@@ -19,10 +19,12 @@ __all__ = ["NeedReader"]
 # own reading. At half weight, needs beyond the dev set scored cited precision@5 0.440 (25 needs in af, id, ms, fa,
 # kk, uz, am, hi, vi) and 0.538 (16 in 12 languages); at equal weight 0.480 and 0.550, dev 0.667 both.
 QUESTION_WEIGHT = 1.0
-# An inferred (not explicit) kind weighs this many calibrated standard deviations per unit of margin,
-# capped at `KIND_BONUS_MAX`.
-KIND_BONUS_PER_MARGIN = 60.0
+# An inferred (not explicit) kind weighs this many calibrated standard deviations per unit of log-odds
+# (`assistant.understanding.sought`), capped at `KIND_BONUS_MAX`.
+KIND_BONUS_PER_LOG_ODDS = 0.45
 KIND_BONUS_MAX = 0.5
+# Log-odds at which the reading of the kind is fully confident (`Intent.confidence`).
+CONFIDENT_LOG_ODDS = 4.0
 # With a model's rewrite of the question (`Intent.rewritten`), the question's own texts weigh this share of it.
 REWRITE_SHARE = 0.5
 # Pseudo-relevance feedback from the first pass's best records (`retrieval.need`).
@@ -45,7 +47,7 @@ class NeedReader:
         country = find_country(question)
         sought = "partner" if reading.partners and reading.kind == "achievement" else reading.kind
         return Intent(sought=sought, topic=words.text, countries=(country,) if country else (),  # type: ignore[arg-type]
-                      explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / 0.03),
+                      explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / CONFIDENT_LOG_ODDS),
                       framing=words.framing, margin=reading.margin)
 
     def query(self, intent: Intent, question: str, *, kind_filtered: bool, language: str | None = None) -> NeedQuery:
@@ -64,7 +66,7 @@ class NeedReader:
         bonus: dict[str, float] = {}
         kind = intent.kind
         if kind and not kind_filtered:
-            bonus[kind] = min(KIND_BONUS_MAX, KIND_BONUS_PER_MARGIN * abs(intent.margin))
+            bonus[kind] = min(KIND_BONUS_MAX, KIND_BONUS_PER_LOG_ODDS * abs(intent.margin))
         feedback = FEEDBACK_RECORDS if meaningful else 0
         return NeedQuery(texts=texts, lexical=lexical, kind_bonus=bonus, snippet=lexical,
                          feedback_records=feedback, language=language)
