@@ -93,13 +93,25 @@ def test_a_weak_match_names_a_field_only_when_the_nearest_field_and_a_shown_reco
 
 
 @pytest.mark.parametrize("need", [
-    "Nous cherchons des technologies de recyclage des batteries lithium-ion pour nos usines.",
+    "Nous cherchons des matériaux d'isolation thermique écologiques pour nos bâtiments.",
     "Who offers solar photovoltaic module technology?",  # one record fits, alone: judged by its score
 ])
 def test_needs_that_fit_are_clear_matches(client: TestClient, need: str) -> None:
     data = client.post("/v1/chat", json={"message": need}).json()
 
     assert data["metadata"]["match"] == "strong" and data["next_step"] is None and len(data["citations"]) >= 1
+
+
+def test_a_need_for_offers_that_only_a_call_fits_is_not_a_clear_match(client: TestClient) -> None:
+    # "nous cherchons des technologies" asks for offers outright (the kind filters): the corpus holds a battery
+    # recycling prize (a demand) but no recycling technology, so nothing offered fits and the next step is offered
+    need = "Nous cherchons des technologies de recyclage des batteries lithium-ion pour nos usines."
+
+    data = client.post("/v1/chat", json={"message": need}).json()
+
+    assert data["metadata"]["intent"]["sought"] == "achievement" and data["metadata"]["intent"]["explicit_kind"]
+    assert data["metadata"]["match"] == "weak" and data["next_step"] is not None
+    assert all(c["kind"] == "achievement" for c in data["citations"])
 
 
 def test_the_streamed_answer_carries_the_same_next_step(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from assistant.chat.assistant import Assistant
 from assistant.chat.sessions import SessionStore
 from assistant.llm import LLM, validate_citations
 from assistant.services import Services
+from assistant.understanding.reader import NeedReader
 from tests.support.fake_llm import FakeModel
 
 SOLAR = "Who offers solar photovoltaic module technology?"
@@ -18,9 +19,10 @@ Reply = Callable[[dict[str, Any]], str]
 
 def _assistant(services: Services, base_url: str, timeout: float = 5.0) -> Assistant:
     llm = LLM(base_url, "fake-model", "sk-test", timeout)
-    # the `hash` embedder's vectors carry no meaning: no weak-match judgement, as `build_services` sets it up
+    # the `hash` embedder's vectors carry no meaning: no weak-match judgement and no reading of the kind from them,
+    # as `build_services` sets it up
     return Assistant(services.index, SessionStore(services.settings.data_dir / "llm-sessions.sqlite").open(), llm,
-                     strong_margin=None)
+                     strong_margin=None, reader=NeedReader(None))
 
 
 def _record_ids(request: dict[str, Any]) -> list[str]:
@@ -172,7 +174,8 @@ def test_the_models_rewrite_of_the_need_leads_retrieval(
     assert _about_composites(loaded_services, answer.metadata["retrieved"][:3]) >= 1
 
     offline = Assistant(loaded_services.index, SessionStore(loaded_services.settings.data_dir / "o.sqlite").open(),
-                        LLM(url, "fake-model", "sk-test", 5.0), rewrite=False).answer(COMPOSITES, language="tr")
+                        LLM(url, "fake-model", "sk-test", 5.0), rewrite=False,
+                        reader=NeedReader(None)).answer(COMPOSITES, language="tr")
     assert "rewritten" not in offline.metadata["intent"] and len(_rewrite_requests(model)) == 1
     assert _about_composites(loaded_services, offline.metadata.get("retrieved", [])[:3]) == 0
 
