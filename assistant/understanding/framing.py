@@ -42,6 +42,10 @@ _CLITIC_REST = {"ar": 3, "am": 2}
 # "سازمان‌ها": organizations): the word is framing when what comes before them is.
 _ZWNJ = "\u200c"
 _PERSIAN_ENDINGS = frozenset({"ها", "های", "هایی", "ای", "ی", "اش", "مان", "تان", "شان", "هایمان", "هایشان"})
+# ... and writes verbs with a joined prefix or person ending: می‌خواهیم (we want), نمی‌دانیم (we do not know),
+# ساخته‌ایم (we have built), توسعه داده‌اند (they have developed). A topic is nouns: such a verb form frames the need.
+_PERSIAN_VERB_PREFIXES = frozenset({"می", "نمی"})
+_PERSIAN_PERSON_ENDINGS = frozenset({"ام", "ایم", "اید", "اند"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,10 @@ _TAIL_SLACK = 4  # inflection after the stem: -n, -en, -ë, -s
 _HEAD_MIN = 3
 # stopwordsiso's Malay list is a news frequency list: it holds air (water), tenaga (power), industri, bahan
 # (material), penerbangan (aviation), which are topics here; the framing list covers Malay's function words.
-_TOPICAL_STOPWORDS = frozenset({"ms"})
+# Its English list (1,298 words, applied to every question, which borrow English terms) holds AI, computer, fire,
+# high, low, early, open, test, zero and point: "computer vision" was "vision", "early fire detection" "detection",
+# and an "AI" in a Vietnamese or Korean need was lost. The framing list holds English's function words instead.
+_TOPICAL_STOPWORDS = frozenset({"ms", "en"})
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,8 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
                             if word.startswith(c) and len(word) - len(c) >= _CLITIC_REST[lang])
         if not framed[n] and "fa" in languages and _ZWNJ in word:
             stem, *endings = word.split(_ZWNJ)
-            framed[n] = framing.is_framing(stem) and all(e in _PERSIAN_ENDINGS for e in endings)
+            framed[n] = (framing.is_framing(stem) and all(e in _PERSIAN_ENDINGS for e in endings)) \
+                or stem in _PERSIAN_VERB_PREFIXES or endings[-1] in _PERSIAN_PERSON_ENDINGS
         # word breaks join framing characters at times ("想在" of 想在建筑: "want" + "in"): a segment of an unspaced
         # script made only of one-character framing words is framing too
         framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))

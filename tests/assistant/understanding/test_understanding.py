@@ -26,7 +26,7 @@ HELDOUT_2 = DATA / "sought_heldout_2.jsonl"
     ("Quels laboratoires proposent des capteurs de pollution de l'air ?", "fr", "capteurs pollution l'air"),
     # an elided article does not hide a framing word ("un'impresa", "l'entreprise")
     ("Siamo un'impresa edile: quali soluzioni esistono per l'isolamento termico?", "it", "edile l'isolamento termico"),
-    ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "PME recyclage verre"),
+    ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "recyclage verre"),
     # question words and postpositions of Turkish, Kazakh and Uzbek, and Thai "look" split from "look for"
     ("Elektrikli araçlar için hızlı şarj istasyonu teknolojileri geliştiren kurumlar hangileri?", "tr",
      "Elektrikli araçlar hızlı şarj istasyonu"),
@@ -43,6 +43,9 @@ HELDOUT_2 = DATA / "sought_heldout_2.jsonl"
     # Persian plural endings after a zero-width non-joiner (سازمان‌ها: organizations) do not hide a framing word
     ("کدام سازمان‌ها به حسگرهایی برای پایش سلامت پل‌ها و سازه‌ها نیاز دارند؟", "fa",
      "حسگرهایی پایش سلامت پل‌ها سازه‌ها"),
+    # Persian verbs with a joined prefix or person ending (می‌خواهد: wants, ساخته‌ایم: we have built) frame the need
+    ("شرکت ما فناوری تصفیه آب با انرژی خورشیدی می‌خواهد", "fa", "تصفیه آب انرژی خورشیدی"),
+    ("ما یک خشک‌کن زعفران ساخته‌ایم؛ چه کسی آن را می‌خرد؟", "fa", "خشک‌کن زعفران"),
     # Amharic relative verbs and inflected nouns: "that offer", "organizations" (accusative)
     ("የፀሐይ ኃይል ቴክኖሎጂ የሚያቀርቡ ድርጅቶችን እንፈልጋለን።", "am", "የፀሐይ ኃይል"),
     # Malay keeps air (water), tenaga (power) and bahan (material, as in fuel cell): a news word list called them
@@ -88,7 +91,7 @@ def test_a_listed_word_split_by_word_breaks_is_framing(question: str, language: 
     # pieces: 机器人 (robot) as 机器|人, 无人机 (drone) as 无人|机, 零排放 (zero discharge) as 零|排放
     ("哪些公司需要无人机巡检？", "无人机巡检"),
     ("我们公司需要工业机器人视觉检测方面的技术合作", "工业机器人视觉检测"),
-    ("我们工厂想引进废水零排放技术", "工厂 引进废水零排放"),
+    ("我们工厂想引进废水零排放技术", "工厂 废水零排放"),
     # a stop word standing apart, or between framing words, stays framing
     ("有没有人做机器人焊接", "机器人焊接"),
     ("我们想找海水淡化膜技术的合作方，最好是低能耗的反渗透技术。", "海水淡化膜 低能耗 反渗透"),
