@@ -31,8 +31,8 @@ from assistant.understanding.sought_model import SoughtModel, load_model
 __all__ = ["SoughtClassifier", "SoughtReading", "phrase_floor"]
 
 EXPLICIT_LOG_ODDS = 2.0
-"""Odds of 7.4 to 1 say the kind outright (it filters): on 285 questions written after the prototypes, 61% are read
-so and 99% of those are right, where the prototype margin's 0.015 read 36% so, 96% of them right
+"""Odds of 7.4 to 1 say the kind outright (it filters): on 285 questions written after the prototypes, 65% are read
+so and 98% of those are right, where the prototype margin's 0.015 read 38% so, 95% of them right
 (benchmarks/results/sought-kind-e5.md)."""
 LOG_ODDS_PER_MARGIN = EXPLICIT_LOG_ODDS / 0.015
 """Without the model, a prototype margin of 0.015 says the kind outright, as it did before the model."""

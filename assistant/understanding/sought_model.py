@@ -1,7 +1,7 @@
 """A logistic model of the kind a question seeks, over the multilingual embedder's vector of the question.
 
 Twenty-five prototype framings per kind and a list of seeking phrases read the kind right for 96% of the questions
-they were written beside, and for 78% of 285 questions written afterwards in 19 languages: a phrasing the lists
+they were written beside, and for 79% of 285 questions written afterwards in 19 languages: a phrasing the lists
 lack ("which organizations in Russia develop composites", "our company needs technical cooperation on robot
 vision", a Kazakh need ending in "керек") falls to the embedder's closest prototypes, which often share the setting
 rather than the framing. A linear model trained on 1,120 labelled questions (20 topic-paired questions per kind in
@@ -9,7 +9,7 @@ rather than the framing. A linear model trained on 1,120 labelled questions (20 
 its inputs are the question's vector and the prototype reading (`assistant.understanding.sought`), so it keeps what
 the lists know. `python -m benchmarks.sought_kind --train` fits it (L2-regularized, the strength chosen by leaving
 one language out at a time) and writes prompts/sought_model.json; the same command without `--train` measures it
-against the prototype reading (90% of the 285 right).
+against the prototype reading (91% of the 285 right).
 
 The weights belong to the embedder they were trained with: the file keeps that embedder's vector of a probe text,
 and a model whose probe the running embedder does not reproduce is not used (the prototype reading decides).
