@@ -56,6 +56,9 @@ def test_portuguese_and_spanish_are_told_apart_by_their_words(text: str, code: s
     # the detector's first guess is Bosnian (0.21) and Indonesian (0.84): their words say Uzbek and Malay
     ("Bizning kompaniyamiz binolarda energiya samaradorligini oshirish uchun hamkor izlamoqda.", "uz"),
     ("Kami ingin bekerjasama dengan pihak yang membangunkan robot untuk gudang dan logistik.", "ms"),
+    # Uzbek typed with an ASCII apostrophe (o'g'it, bo'yicha) was read as Turkish, Ido or Latvian
+    ("Dronlar yordamida dalaga o'g'it sepish xizmati kimda bor", "uz"),
+    ("Baliq yemi ishlab chiqaramiz. Qaysi baliqchilik xo'jaliklari doimiy yetkazib beruvchi qidiryapti?", "uz"),
 ])
 def test_an_unsure_guess_gives_way_to_a_served_language_whose_words_the_text_holds(text: str, code: str) -> None:
     assert detect_with_score(text)[0] == code
