@@ -213,6 +213,11 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
         # script made only of one-character framing words is framing too
         framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))
     _unglue(framed, normalized, spans, framing, listed)
+    # an acronym is a name, whatever word it spells: AI is not Vietnamese "ai" (who), IT not "it", HIS not "his"
+    # (unless the whole question is typed in capitals)
+    letters = [c for c in question if c.isalpha() and c.lower() != c.upper()]
+    if sum(c.isupper() for c in letters) <= len(letters) / 2:
+        framed = [f and not (len(w) > 1 and w.isupper()) for f, w in zip(framed, words, strict=True)]
     kept = list(words)
     tails: list[str] = []
     for n, word in enumerate(words):

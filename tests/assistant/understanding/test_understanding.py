@@ -26,7 +26,7 @@ HELDOUT_2 = DATA / "sought_heldout_2.jsonl"
     ("Quels laboratoires proposent des capteurs de pollution de l'air ?", "fr", "capteurs pollution l'air"),
     # an elided article does not hide a framing word ("un'impresa", "l'entreprise")
     ("Siamo un'impresa edile: quali soluzioni esistono per l'isolamento termico?", "it", "edile l'isolamento termico"),
-    ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "recyclage verre"),
+    ("Nous sommes une PME : qui propose l'entreprise de recyclage du verre ?", "fr", "PME recyclage verre"),
     # question words and postpositions of Turkish, Kazakh and Uzbek, and Thai "look" split from "look for"
     ("Elektrikli araçlar için hızlı şarj istasyonu teknolojileri geliştiren kurumlar hangileri?", "tr",
      "Elektrikli araçlar hızlı şarj istasyonu"),
@@ -84,6 +84,17 @@ def test_unspaced_scripts_keep_their_words_joined() -> None:
 def test_a_listed_word_split_by_word_breaks_is_framing(question: str, language: str, topic: str) -> None:
     assert split_topic(question, (language,)).text == topic
 
+
+
+@pytest.mark.parametrize(("question", "language", "topic"), [
+    # an acronym is a name: AI is not Vietnamese "ai" (who), IT and HIS are not English "it" and "his"
+    ("Có công ty nào cung cấp giải pháp AI chẩn đoán X-quang không?", "vi", "AI chẩn đoán X quang"),
+    ("We need IT systems for HIS integration", "en", "IT systems HIS integration"),
+    # a question typed in capitals keeps its framing out
+    ("WHO CAN HELP WITH SOLAR DRYING", "en", "SOLAR DRYING"),
+])
+def test_acronyms_stay_in_the_topic(question: str, language: str, topic: str) -> None:
+    assert split_topic(question, (language,)).text == topic
 
 
 @pytest.mark.parametrize(("question", "topic"), [
