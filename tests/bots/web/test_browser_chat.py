@@ -190,6 +190,6 @@ def test_request_an_introduction_files_an_inquiry(browser: Any, base_url: str) -
     assert posted.value.status == 201
     sent = posted.value.request.post_data_json
     assert sent["contact"] == "someone@example.org" and sent["channel"] == "web" and sent["session_id"]
-    assert "Thank you" in page.locator("#intro-status").inner_text()
+    page.wait_for_selector("#intro-status:has-text('Thank you')")  # written after the response resolves
     shot(tab, "introduction-desktop.png")
     close(tab)
