@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from string import Template
@@ -18,13 +19,30 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from assistant.locale.languages import LANGUAGES
 from retrieval.index import Hit
 
-__all__ = ["LLM", "LLMError", "fence_records", "prompt", "validate_citations"]
+__all__ = ["LLM", "LLMError", "Verdict", "fence_records", "parse_verdicts", "prompt", "validate_citations"]
 
 _BRACKET = re.compile(r"\s?\[([^\[\]\n]{1,600})\]")
 _ID = re.compile(r"^[\w.:\-]{1,200}$")
 _DESCRIPTION_CHARS = 1200
 REWRITE_CHARS = 200
 """The longest search query taken from the model's rewrite of a question."""
+REASON_CHARS = 300
+"""The longest reason taken from the model's judgement of a record."""
+JUDGED_DESCRIPTION_CHARS = 600
+"""How much of each record's text the model judges by (ten records in one request)."""
+_SOUGHT = {"achievement": "technologies or research results that organizations offer (achievements)",
+           "demand": "needs that organizations have posted (demands)",
+           "partner": "organizations to work with (partners)"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The model's judgement of one record: `fit` 2 answers the request, 1 is related, 0 is not about it; `reason`
+    says why, in the answer's language ("" for 0)."""
+
+    id: str
+    fit: int
+    reason: str
 
 
 class LLMError(Exception):
@@ -46,7 +64,7 @@ def _data(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
-def fence_records(hits: Sequence[Hit]) -> str:
+def fence_records(hits: Sequence[Hit], description_chars: int = _DESCRIPTION_CHARS) -> str:
     """The records as <record> blocks with their fields as attributes."""
     blocks = []
     for hit in hits:
@@ -54,7 +72,7 @@ def fence_records(hits: Sequence[Hit]) -> str:
         attributes = {"id": r.id, "kind": r.kind, "organization": r.organization, "country": r.country,
                       "field": r.field, "trl": str(r.trl) if r.trl else None, "language": r.language}
         head = " ".join(f'{k}="{_data(v).replace(chr(34), chr(39))}"' for k, v in attributes.items() if v)
-        blocks.append(f"<record {head}>\nTitle: {_data(r.title)}\nText: {_data(r.description[:_DESCRIPTION_CHARS])}"
+        blocks.append(f"<record {head}>\nTitle: {_data(r.title)}\nText: {_data(r.description[:description_chars])}"
                       "\n</record>")
     return "\n".join(blocks)
 
@@ -77,6 +95,38 @@ def validate_citations(text: str, allowed: Sequence[str]) -> tuple[str, list[str
         return f"{lead}[{', '.join(good)}]" if good else ""
 
     return _BRACKET.sub(keep, text).strip(), cited
+
+
+def _fit(value: object) -> int | None:
+    """0, 1 or 2 from a model's JSON (an int, or a digit in a string); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and value in (0, 1, 2) else None
+
+
+def parse_verdicts(reply: str, allowed: Sequence[str]) -> list[Verdict]:
+    """The verdicts of a judgement reply (prompts/judge.txt), in the model's order: only ids it was given, the
+    first verdict of each, a fit of 0, 1 or 2; [] when the reply is not the JSON asked for."""
+    match = re.search(r"\{.*\}", reply, re.DOTALL)
+    try:
+        entries = json.loads(match.group(0)).get("records") if match else None
+    except (ValueError, AttributeError):
+        return []
+    if not isinstance(entries, list):
+        return []
+    known, verdicts = set(allowed), {}
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("id") not in known or entry["id"] in verdicts:
+            continue
+        fit = _fit(entry.get("fit"))
+        reason = entry.get("reason")
+        if fit is None:
+            continue
+        text = " ".join(reason.split())[:REASON_CHARS] if isinstance(reason, str) and fit else ""
+        verdicts[entry["id"]] = Verdict(entry["id"], fit, text)
+    return list(verdicts.values())
 
 
 def _reason(exc: Exception) -> str:
@@ -140,6 +190,14 @@ class LLM:
         if not isinstance(query, str):
             return ""
         return " ".join(query.split())[:REWRITE_CHARS]
+
+    def judge(self, question: str, language: str, hits: Sequence[Hit], sought: str | None = None) -> list[Verdict]:
+        """The model's verdict on each record (prompts/judge.txt), best first; [] when its reply is not the JSON
+        asked for. Raises LLMError when the model cannot be reached."""
+        text = prompt("judge").substitute(
+            question=_data(question), sought=_SOUGHT.get(sought or "", "anything the records hold"),
+            records=fence_records(hits, JUDGED_DESCRIPTION_CHARS), language_name=LANGUAGES.get(language, "English"))
+        return parse_verdicts(self.complete([HumanMessage(content=text)]), [h.record.id for h in hits])
 
     def condense(self, question: str, earlier: Sequence[str]) -> str:
         """A standalone version of a follow-up question."""

@@ -110,7 +110,8 @@ def build_services(settings: Settings) -> Services:
         index.companion = Companion(index.config, index.catalog, make_embeddings("use"))
     assistant = Assistant(index, sessions, llm, topic_gate=TopicGate(embeddings) if meaningful else None,
                           reader=NeedReader(embeddings if meaningful else None), translations=translations,
-                          strong_margin=STRONG_MARGIN if meaningful else None, rewrite=settings.llm_rewrite)
+                          strong_margin=STRONG_MARGIN if meaningful else None, rewrite=settings.llm_rewrite,
+                          rerank=settings.llm_rerank)
     insights = InsightsService(inquiries.engine, embeddings=embeddings,
                                retention_days=settings.insights_retention_days)
     return Services(settings=settings, index=index, llm=llm, sessions=sessions, translations=translations,

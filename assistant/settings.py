@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
     llm_rewrite: bool = True
+    llm_rerank: bool = True
     embedder_base_url: str | None = None
     embedder_api_key: SecretStr | None = None
     staff_api_keys: SecretStr | None = None

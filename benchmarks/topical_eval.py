@@ -12,10 +12,13 @@ index of the sample corpus. Scores, per language and overall:
 - nothing-found answers.
 
     python -m benchmarks.topical_eval --data-dir DIR [--eval FILE] [--label NAME] [--split even|odd]
-                                      [--oracle-rewrite | --oracle-translator]
+                                      [--oracle-rewrite | --oracle-rerank | --oracle-translator]
 
 `--oracle-rewrite` answers through a stand-in model that rewrites each need as the English summary written for it
 (`topic_en`) and cites what it is given: what retrieval reaches when the model path understands the need.
+`--oracle-rerank` answers through a stand-in model that judges the ten best offline candidates by the set's own
+grades: what the model's judgement can add to offline retrieval (each record shown is then relevant; the
+limit is how many relevant records the ten hold).
 
 Writes benchmarks/results/topical-<label>.json and .md, and RUN files (`{"qid","ids"}` per line) beside them
 so that `python3 ../shared/eval/score.py --topical FILE RUN.jsonl` reproduces the cited and search scores.
@@ -56,12 +59,14 @@ def precision5(ranked: list[str], grades: dict[str, int]) -> float:
 
 
 def run(data_dir: Path, questions: list[dict[str, Any]], llm_url: str | None = None,
-        translate_url: str | None = None) -> list[dict[str, Any]]:
-    """Every question through the assistant and the search ranking; with `llm_url`, through that model; with
-    `translate_url`, with that LibreTranslate server as the translator."""
+        translate_url: str | None = None, *, rewrite: bool = True, rerank: bool = True) -> list[dict[str, Any]]:
+    """Every question through the assistant and the search ranking; with `llm_url`, through that model (asked to
+    rewrite and to judge as `rewrite` and `rerank` say); with `translate_url`, with that LibreTranslate server as
+    the translator."""
     settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
     if llm_url:
-        settings = settings.model_copy(update={"llm_base_url": llm_url, "llm_model": "oracle"})
+        settings = settings.model_copy(update={"llm_base_url": llm_url, "llm_model": "oracle", "llm_rewrite": rewrite,
+                                               "llm_rerank": rerank})
     if translate_url:
         settings = settings.model_copy(update={"translator": "libretranslate", "translate_url": translate_url})
     services = build_services(settings)
@@ -153,6 +158,10 @@ def main() -> None:
     options.add_argument("--oracle-rewrite", action="store_true",
                          help="answer through a stand-in model that rewrites each need as its `topic_en` summary "
                               "(benchmarks/harness/oracle_llm.py): the bound of the model path, not a real model")
+    options.add_argument("--oracle-rerank", action="store_true",
+                         help="answer through a stand-in model that judges the candidates by the set's own relevance "
+                              "grades and does not rewrite (benchmarks/harness/oracle_llm.py): the bound of the "
+                              "model's judgement over offline retrieval, not a real model")
     options.add_argument("--oracle-translator", action="store_true",
                          help="with a stand-in LibreTranslate (tests/support/fake_libretranslate.py) that translates "
                               "each need into its `topic_en`: a translation for the low-resource set, a summary for "
@@ -163,7 +172,10 @@ def main() -> None:
         questions = questions[args.split == "odd"::2]
     if args.oracle_rewrite:
         with oracle_model({q["text"]: q.get("topic_en", "") for q in questions}) as url:
-            rows = run(args.data_dir, questions, url)
+            rows = run(args.data_dir, questions, url, rerank=False)
+    elif args.oracle_rerank:
+        with oracle_model({}, grades={q["text"]: q["relevant"] for q in questions}) as url:
+            rows = run(args.data_dir, questions, url, rewrite=False)
     elif args.oracle_translator:
         languages = ("en", *sorted({q["lang"] for q in questions} - {"en"}))
         fake = FakeLibreTranslate(pairs=default_pairs(languages),

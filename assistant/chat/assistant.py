@@ -40,7 +40,8 @@ class Assistant:
     def __init__(self, index: Index, sessions: SessionStore, llm: LLM | None = None,
                  relevance: RelevanceConfig | None = None, topic_gate: TopicGate | None = None,
                  reader: NeedReader | None = None, translations: TranslationService | None = None,
-                 strong_margin: float | None = STRONG_MARGIN, rewrite: bool = True) -> None:
+                 strong_margin: float | None = STRONG_MARGIN, rewrite: bool = True,
+                 rerank: bool = True) -> None:
         self.index = index
         self.translations = translations or TranslationService(None, None)
         self.sessions = sessions
@@ -51,7 +52,7 @@ class Assistant:
         self.answer_chain = AnswerChain(index, llm, relevance=self.relevance, topic_gate=topic_gate,
                                         reader=self.reader,
                                         translate=self._translate if self.translations.enabled else None,
-                                        strong_margin=strong_margin, rewrite=rewrite,
+                                        strong_margin=strong_margin, rewrite=rewrite, rerank=rerank,
                                         english=self.translations.to_english if self.translations.enabled else None)
         self.matcher = Matcher(index)
 

@@ -15,6 +15,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.chat.composer import compose_answer, compose_nothing_found
 from assistant.chat.condense import condense_offline, is_followup, topic_of
 from assistant.chat.guard import canned_reply_key
+from assistant.chat.judgement import JUDGED, judged_hits, judged_strength, summary
 from assistant.chat.match_strength import STRONG_MARGIN, Strength, coherence_of, match_strength
 from assistant.chat.partners import partner_kind, suggest_partners
 from assistant.chat.presentation import present, shown_citations
@@ -49,11 +50,14 @@ class AnswerChain:
                  reader: NeedReader | None = None,
                  translate: Callable[[ChatState], ChatState] | None = None,
                  directory: Directory | None = None, strong_margin: float | None = STRONG_MARGIN,
-                 rewrite: bool = True, english: Callable[[str, str], str | None] | None = None) -> None:
-        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`); `english`
-        translates a question (text, language) into English when a translator is configured, else None."""
+                 rewrite: bool = True, rerank: bool = True,
+                 english: Callable[[str, str], str | None] | None = None) -> None:
+        """`rewrite`: with a model, also ask it for the need as an English search query (`understand`); `rerank`:
+        with a model, let it judge the best candidates (`judge`); `english` translates a question (text, language)
+        into English when a translator is configured, else None."""
         self.index = index
         self.rewrite = rewrite
+        self.rerank = rerank
         self.reader = reader or NeedReader(index.embeddings)
         self.translate = translate
         self.english = english
@@ -69,6 +73,7 @@ class AnswerChain:
             | RunnableLambda(self.condense, name="condense")
             | RunnableLambda(self.understand, name="understand")
             | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.judge, name="judge")
             | RunnableLambda(self.present, name="present")
             | RunnableLambda(self.translate_citations, name="translate"))
         self.pipeline: Runnable[ChatState, ChatState] = (
@@ -176,6 +181,28 @@ class AnswerChain:
                        partners=suggest_partners(found.partner_hits, kind=kind, language=state.language),
                        partner_hits=found.partner_hits)
 
+    def judge(self, state: ChatState) -> ChatState:
+        """With a model: its verdict on the best candidates decides which are shown, in what order, why, and whether
+        they fit clearly (`assistant.chat.judgement`); a failing model leaves the offline judgement."""
+        if self.llm is None or not self.rerank or state.reply_key or not state.hits:
+            return state
+        if state.metadata.get("rewrite_error") == "timeout":  # too slow to rewrite is too slow to judge
+            return state
+        candidates = state.hits[:JUDGED]
+        try:
+            verdicts = {v.id: v for v in self.llm.judge(state.condensed, state.language, candidates,
+                                                        sought=state.intent.sought)}
+        except LLMError as exc:
+            state.metadata["rerank_error"] = exc.reason
+            return state
+        if not verdicts:
+            state.metadata["rerank_error"] = "unusable"
+            return state
+        state.metadata["rerank"] = summary(verdicts)
+        unfit = {rid for rid, verdict in verdicts.items() if verdict.fit == 0}
+        return replace(state, hits=judged_hits(candidates, verdicts) or state.hits, verdicts=verdicts,
+                       partner_hits=[h for h in state.partner_hits if h.record.id not in unfit])
+
     def strength(self, hits: list[Hit], kind: str | None) -> Strength:
         """How clearly `hits` (of a search for `kind`, None for any) fit (`assistant.chat.match_strength`).
 
@@ -194,7 +221,9 @@ class AnswerChain:
         limit = self.llm_context if self.llm is not None else self.max_citations
         corpus = self.index.catalog.count() if state.hits else 0
         kind = state.filters.kind or (state.intent.kind if state.intent.explicit_kind else None)
-        strength = self.strength(state.hits, kind) if state.reply_key in (None, "nothing_found") else "none"
+        strength: Strength = "none"
+        if state.reply_key in (None, "nothing_found"):
+            strength = judged_strength(state.verdicts) if state.verdicts else self.strength(state.hits, kind)
         if strength != "strong" and state.reply_key in (None, "nothing_found"):
             # records that do not clearly fit say little of the need's field on their own ("prosciutto curing" is
             # not renewable energy because a biogas record came closest), and neither does the catalogue's field
@@ -249,7 +278,7 @@ class AnswerChain:
             return
         produced = False
         try:
-            if state.metadata.get("rewrite_error") == "timeout":
+            if "timeout" in (state.metadata.get("rewrite_error"), state.metadata.get("rerank_error")):
                 raise LLMError("timeout")
             messages = self.llm.answer_messages(state.condensed, state.language, state.hits[: self.llm_context])
             for piece in self.llm.stream(messages):

@@ -7,6 +7,7 @@ from typing import Any
 
 from assistant.chat.results import Citation, Partner
 from assistant.chat.sessions import Turn
+from assistant.llm import Verdict
 from assistant.understanding.intent import Intent
 from retrieval.catalog import Filters
 from retrieval.index import Hit
@@ -37,5 +38,7 @@ class ChatState:
     partner_hits: list[Hit] = field(default_factory=list)
     next_step: dict[str, Any] | None = None
     institutions: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    """The model's judgement of the best candidates by id, in its order (`assistant.chat.judgement`); empty offline."""
     country_relaxed: bool = False
     """The country the question named fit no record clearly, so the answer cites records from elsewhere."""

@@ -1,5 +1,6 @@
 """An OpenAI-compatible chat endpoint on 127.0.0.1 that plays a model which understands every need perfectly:
 asked to rewrite a question (prompts/rewrite.txt), it answers with the English summary a person wrote for it;
+asked to judge records (prompts/judge.txt), it gives each the relevance grade a person judged it (0 when unjudged);
 asked to answer, it cites the records it is given, in their order. It bounds what the model path can add to
 retrieval, with the model's own skill taken out; it is not a measurement of any real model."""
 
@@ -19,8 +20,14 @@ _RECORD = re.compile(r'<record id="([^"]+)"')
 _REQUEST = re.compile(r"<request>\n(.*)\n</request>", re.DOTALL)
 
 
-def _reply(summaries: Mapping[str, str], content: str, cite: int) -> str:
+def _reply(summaries: Mapping[str, str], content: str, cite: int,
+           grades: Mapping[str, Mapping[str, int]] | None = None) -> str:
     asked = _REQUEST.search(content)
+    if asked and "<records>" in content:
+        known = (grades or {}).get(" ".join(asked.group(1).split()), {})
+        verdicts = [{"id": i, "fit": min(int(known.get(i, 0)), 2), "reason": "judged relevant" if known.get(i) else ""}
+                    for i in _RECORD.findall(content)]
+        return json.dumps({"records": sorted(verdicts, key=lambda v: -int(v["fit"]))})
     if asked:
         question = " ".join(asked.group(1).split())
         return json.dumps({"query": summaries.get(question, "")})
@@ -28,10 +35,16 @@ def _reply(summaries: Mapping[str, str], content: str, cite: int) -> str:
 
 
 @contextmanager
-def oracle_model(summaries: Mapping[str, str], cite: int = 5) -> Iterator[str]:
+def oracle_model(summaries: Mapping[str, str], cite: int = 5,
+                 grades: Mapping[str, Mapping[str, int]] | None = None) -> Iterator[str]:
     """Serve the model until the block ends; yields its base URL (…/v1). `summaries` maps each question (its
-    whitespace collapsed, with < and > as the prompt fences them) to the query to rewrite it as."""
-    fenced = {" ".join(q.replace("<", "‹").replace(">", "›").split()): s for q, s in summaries.items()}
+    whitespace collapsed, with < and > as the prompt fences them) to the query to rewrite it as, `grades` each
+    question to its records' relevance grades."""
+    def fence(question: str) -> str:
+        return " ".join(question.replace("<", "‹").replace(">", "›").split())
+
+    fenced = {fence(q): s for q, s in summaries.items()}
+    graded = {fence(q): g for q, g in (grades or {}).items()}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -39,7 +52,7 @@ def oracle_model(summaries: Mapping[str, str], cite: int = 5) -> Iterator[str]:
 
         def do_POST(self) -> None:
             request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            text = _reply(fenced, request["messages"][-1]["content"], cite)
+            text = _reply(fenced, request["messages"][-1]["content"], cite, graded)
             if request.get("stream"):
                 chunk = {"id": "o", "object": "chat.completion.chunk", "created": 0, "model": "oracle",
                          "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}]}

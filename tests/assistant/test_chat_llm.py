@@ -158,7 +158,8 @@ def _rewriting(query: str) -> Reply:
 
 
 def _rewrite_requests(model: FakeModel) -> list[dict[str, Any]]:
-    return [r for r in model.requests if "<request>" in r["messages"][-1]["content"]]
+    return [r for r in model.requests if "<request>" in r["messages"][-1]["content"]
+            and "<records>" not in r["messages"][-1]["content"]]
 
 
 def test_the_models_rewrite_of_the_need_leads_retrieval(

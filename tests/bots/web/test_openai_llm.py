@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 
@@ -85,3 +87,31 @@ def test_a_failing_model_falls_back_and_annotations_index_the_text_the_client_re
              for n in (c.choices[0].delta.model_extra or {}).get("annotations", [])]
     assert text.lstrip().startswith(localize("llm_fallback", "en"))
     assert notes and all(text[n["start_index"]:n["end_index"]].startswith(n["title"]) for n in notes)
+
+
+def test_the_models_judgement_reaches_the_chat_api_and_the_stream(client: openai.OpenAI,
+                                                                  model: tuple[FakeModel, str]) -> None:
+    fake, _ = model
+    solar = "cordis-h2020-721452"
+
+    def reply(request: dict[str, Any]) -> str:
+        content = request["messages"][-1]["content"]
+        ids = re.findall(r'<record id="([^"]+)"', content)
+        if "<records>" in content and "<request>" in content:  # the judgement (prompts/judge.txt)
+            return json.dumps({"records": [{"id": i, "fit": 2 if i == solar else 0,
+                                            "reason": "Forecasts module lifetime." if i == solar else ""}
+                                           for i in ids]})
+        if "<request>" in content:  # the rewrite
+            return '{"query": "solar photovoltaic module technology"}'
+        return f"SOLAR-TRAIN [{ids[0]}]." if ids else "Nothing."
+    fake.reply = reply
+    base = str(client.base_url).rstrip("/")
+
+    body = httpx.post(f"{base}/chat", json={"message": SOLAR, "language": "en"}, timeout=30).json()
+    assert [c["id"] for c in body["citations"]] == [solar]
+    assert body["citations"][0]["why"] == "Forecasts module lifetime."
+    assert body["metadata"]["rerank"]["answers"] == 1 and body["metadata"]["match"] == "strong"
+
+    with httpx.stream("POST", f"{base}/chat/stream", json={"message": SOLAR, "language": "en"}, timeout=30) as events:
+        text = "".join(events.iter_text())
+    assert '"why": "Forecasts module lifetime."' in text or '"why":"Forecasts module lifetime."' in text
