@@ -15,7 +15,7 @@ import icu
 from assistant.locale.languages import LANGUAGES
 from assistant.locale.lexicon import normalize, unspaced
 
-__all__ = ["REGIONS", "country_code", "country_name", "find_country"]
+__all__ = ["REGIONS", "country_code", "country_mention", "country_name", "find_country"]
 
 # Country names that are also everyday words in some language; never read them as countries.
 _AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
@@ -95,20 +95,28 @@ def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[st
 def find_country(text: str) -> str | None:
     """The ISO code of a country the text names, or the M.49 code of a region (multi-word and longer names first),
     if any."""
+    mention = country_mention(text)
+    return mention[0] if mention else None
+
+
+def country_mention(text: str) -> tuple[str, str] | None:
+    """(code, the name as the text wrote it, normalized) of the country or region the text names (`find_country`),
+    if any: an inflected Cyrillic name is the whole word ("Бразилии"), a name cued by a place word is the name."""
     normalized = normalize(text)
     padded = f" {normalized} "
     phrases, words, stems, cued = _names()
     for needle, code, inside in phrases:
         if needle in (normalized if inside else padded):
-            return code
+            return code, needle.strip()
     tokens = normalized.split()
     for token in tokens:
         if token in words:
-            return words[token]
+            return words[token], token
     for stem, code in stems:
-        if any(t.startswith(stem) and len(t) <= len(stem) + 3 for t in tokens):
-            return code
+        for token in tokens:
+            if token.startswith(stem) and len(token) <= len(stem) + 3:
+                return code, token
     for before, token in pairwise(tokens):
         if token in cued and before in _PLACE_CUES:
-            return cued[token]
+            return cued[token], token
     return None

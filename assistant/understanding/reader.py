@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.locale.countries import find_country
+from assistant.locale.countries import country_mention
 from assistant.locale.languages import detect_with_score, neighbours
+from assistant.locale.lexicon import normalize, unspaced
 from assistant.understanding.framing import split_topic
 from assistant.understanding.intent import Intent
 from assistant.understanding.sought import SoughtClassifier
@@ -31,6 +32,21 @@ REWRITE_SHARE = 0.5
 FEEDBACK_RECORDS = 8
 
 
+def _without(topic: str, name: str) -> str:
+    """`topic` without the words that spell `name` (normalized), or without `name` inside a word of an unspaced
+    script; "" when nothing else is left."""
+    tokens = topic.split()
+    forms = [normalize(t) for t in tokens]
+    needle = name.split()
+    for start in range(len(tokens) - len(needle) + 1):
+        if forms[start:start + len(needle)] == needle:
+            return " ".join(tokens[:start] + tokens[start + len(needle):])
+    if unspaced(name):
+        kept = [t for t in (token.replace(name, " ").strip() for token in tokens) if t]
+        return " ".join(" ".join(kept).split()) if any(name in t for t in tokens) else topic
+    return topic
+
+
 class NeedReader:
     """Reads questions with the multilingual embedder (see `assistant.understanding`)."""
 
@@ -44,9 +60,13 @@ class NeedReader:
         # the framing words of the languages the detector confuses with this one count too (Malay read as Indonesian)
         words = split_topic(question, (code, *neighbours(code)) if code else ())
         reading = self.sought.read(question, words)
-        country = find_country(question)
+        mention = country_mention(question)
+        country = mention[0] if mention else None
+        # a named place constrains the search (a filter or the "closest from elsewhere" reply); in the topic it would
+        # pull toward records that mention the place ("России композиты" toward Russian-themed records)
+        topic = (_without(words.text, mention[1]) or words.text) if mention else words.text
         sought = "partner" if reading.partners and reading.kind == "achievement" else reading.kind
-        return Intent(sought=sought, topic=words.text, countries=(country,) if country else (),  # type: ignore[arg-type]
+        return Intent(sought=sought, topic=topic, countries=(country,) if country else (),  # type: ignore[arg-type]
                       explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / CONFIDENT_LOG_ODDS),
                       framing=words.framing, margin=reading.margin)
 

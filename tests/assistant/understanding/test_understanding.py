@@ -110,6 +110,20 @@ def test_acronyms_stay_in_the_topic(question: str, language: str, topic: str) ->
 def test_a_compound_cut_by_word_breaks_stays_in_the_topic(question: str, topic: str) -> None:
     assert split_topic(question, ("zh",)).text == topic
 
+@pytest.mark.parametrize(("question", "topic", "country"), [
+    ("Какие организации в России разрабатывают композиты для авиации?", "композиты авиации", "RU"),
+    ("Which partners in South Africa work on solar desalination?", "solar desalination", "ZA"),
+    ("我们想在东南亚找太阳能合作伙伴", "太阳能", "035"),
+    ("Buscamos socios en Brasil para biogás", "biogás", "BR"),
+    ("Tìm đối tác tại Đức về pin mặt trời", "pin mặt trời", "DE"),
+    # a question that names only the place keeps it: there is nothing else to search for
+    ("partners in Brazil", "Brazil", "BR"),
+])
+def test_a_named_place_constrains_the_search_and_leaves_the_topic(question: str, topic: str, country: str) -> None:
+    intent = NeedReader(None).read(question)
+    assert intent.topic == topic and intent.countries == (country,)
+
+
 @pytest.mark.parametrize(("question", "language", "kept"), [
     ("We need organic fertilizer from food waste", "en", "organic"),
     ("Wir suchen neuronale Netze für die Qualitätsprüfung", "de", "neuronale"),
