@@ -3,10 +3,10 @@
 about it (0), and why, in the answer's language (`LLM.judge`, prompts/judge.txt).
 
 The answer then shows the records judged fit, those that answer first, each with the model's reason; a record
-judged not about the request is neither shown nor a partner's evidence. Whether the answer is a clear match is the
-model's call too: clear when a record answers the request, else the closest related ones are shown as such, or,
-when none is even related, the closest retrieved ones, as offline. A model that fails or replies with something
-else leaves the offline judgement (`metadata.rerank_error`).
+judged not about the request is no partner's evidence, and is shown only when none fits at all. Whether the answer
+is a clear match is the model's call too: clear when a record answers the request, else the closest related ones
+are shown as such, or, when none is even related, the closest retrieved ones, as offline. A model that fails or
+replies with something else leaves the offline judgement (`metadata.rerank_error`).
 """
 
 from __future__ import annotations
