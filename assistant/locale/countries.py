@@ -1,4 +1,5 @@
-"""Country names in the 17 languages (from ICU's locale data): a country's name, and the country a text names.
+"""Country names in the 17 languages and five more questions arrive in (from ICU's locale data): a country's name,
+and the country a text names.
 
 A text may name a region instead ("partners in Europe", "в Юго-Восточной Азии", "东南亚"): its UN M.49 code (or "EU")
 stands where a country code would, and a country filter with it keeps the region's countries
@@ -15,13 +16,26 @@ import icu
 from assistant.locale.languages import LANGUAGES
 from assistant.locale.lexicon import normalize, unspaced
 
-__all__ = ["REGIONS", "country_code", "country_mention", "country_name", "find_country"]
+__all__ = ["NAME_LANGUAGES", "REGIONS", "country_code", "country_mention", "country_name", "find_country"]
+
+NAME_LANGUAGES = (*LANGUAGES, "de", "it", "nl", "pl", "tr")
+"""Languages whose country names a question is read for: the 17 the product speaks, and five more its questions
+arrive in that write names apart (a Turkish need names "Hollanda'dan", a German one "in Österreich"). Japanese and
+Korean are not among them: their short names hide inside other words (タイ in タイヤ, a tyre; 말리 in 말리다, to dry).
+Polish names are found as written in the nominative only ("w Niemczech", in Germany, is not)."""
 
 # Country names that are also everyday words in some language; never read them as countries.
 _AMBIGUOUS = frozenset({"chad", "jersey", "turkey", "georgia", "guinea", "jordan", "niger", "mali", "togo",
                         "man", "chile", "peru", "panama", "cuba", "того", "мали", "чад",
                         "pole",  # Afrikaans for Poland, an English word ("utility pole")
                         "gana",  # Portuguese for Ghana, Spanish for "wins"
+                        "island",  # German and Dutch for Iceland
+                        "chili",  # Dutch for Chile, and the pepper
+                        "czad",  # Polish for Chad, and fumes
+                        "mısır",  # Turkish for Egypt, and maize
+                        "polen",  # German and Dutch for Poland, Spanish for pollen
+                        "fas", "gine",  # Turkish for Morocco and Guinea; a fez, and "again"
+                        "indie",  # Polish for India
                         })
 # Names that are also everyday words in their own language count only after a word that introduces a country:
 # "مالي" is Mali and "financial" ("دعم مالي"), "قطر" Qatar and "diameter", "بنين" Benin and "boys", Persian "مالی"
@@ -47,8 +61,8 @@ def country_name(code: str, language: str) -> str:
 
 @lru_cache(maxsize=1)
 def _answers() -> dict[str, str]:
-    """Case-folded ISO codes and country names in all 17 languages → ISO 3166-1 alpha-2 code."""
-    locales = [icu.Locale(code) for code in LANGUAGES]
+    """Case-folded ISO codes and country names in `NAME_LANGUAGES` → ISO 3166-1 alpha-2 code."""
+    locales = [icu.Locale(code) for code in NAME_LANGUAGES]
     names: dict[str, str] = {}
     for code in icu.Locale.getISOCountries():
         region = icu.Locale("", code)
@@ -59,7 +73,7 @@ def _answers() -> dict[str, str]:
 
 
 def country_code(answer: str) -> str | None:
-    """The ISO code a user meant by answering with a code or a country name in any of the 17 languages, if any."""
+    """The ISO code a user meant by answering with a code or a country name (`NAME_LANGUAGES`), if any."""
     return _answers().get(" ".join(answer.split()).casefold())
 
 
@@ -71,7 +85,7 @@ def _names() -> tuple[list[tuple[str, str, bool]], dict[str, str], list[tuple[st
     pairs: dict[str, str] = {}
     cued: dict[str, str] = {}
     codes = [str(c) for c in icu.Locale.getISOCountries()] + list(REGIONS)  # countries first: their names win
-    for language in LANGUAGES:
+    for language in NAME_LANGUAGES:
         display = icu.Locale(language)
         for code in codes:
             name = normalize(str(icu.Locale("", code).getDisplayCountry(display)))

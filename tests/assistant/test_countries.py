@@ -1,4 +1,4 @@
-"""Countries a question names, in the 17 languages: a name that is also an everyday word is not a country."""
+"""Countries a question names, in the 17 languages and five more: an everyday word is not a country."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ from assistant.locale.countries import country_code, country_name, find_country
     ("Công ty Hoa Kỳ nào cần máy bay không người lái?", "US"),
     ("نبحث عن شركاء في دولة قطر", "QA"),  # an everyday word after a word that introduces a country
     ("به دنبال شریک در کشور چک هستیم", "CZ"),
+    # questions arrive in languages the product does not answer in, too
+    ("Antalya'da topraksız tarım için Hollanda'dan teknoloji ortağı lazım.", "NL"),
+    ("Wir suchen Partner für Naturfaser-Verbundteile in Österreich", "AT"),
+    ("Cerchiamo partner in Giappone per la robotica", "JP"),
+    ("Zoeken partners in Duitsland voor batterijrecycling", "DE"),
 ])
 def test_a_named_country_is_found(text: str, code: str) -> None:
     assert find_country(text) == code
@@ -31,6 +36,10 @@ def test_a_named_country_is_found(text: str, code: str) -> None:
     "Drones for utility pole inspection",  # "pole" is Afrikaans for Poland
     "نحتاج دعم مالي لتطوير تقنية لقياس قطر الأنابيب",  # financial support; pipe diameter
     "به حمایت مالی برای پروژه نیاز داریم",  # financial support
+    "Solar-powered desalination for small island communities",  # German and Dutch for Iceland
+    "Sistemas de detección de polen para alérgicos",  # German and Dutch for Poland
+    "Mısır hasadı için otonom makineler arıyoruz",  # maize harvest; Turkish for Egypt
+    "Czujniki czadu do kotłowni",  # carbon monoxide sensors; Polish for Chad
 ])
 def test_an_everyday_word_is_not_a_country(text: str) -> None:
     assert find_country(text) is None
