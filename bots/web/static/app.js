@@ -67,9 +67,23 @@ function showCitations(view, citations) {
   view.citations = citations || [];
   if (!view.citations.length) return;
   const list = el("ol", { class: "cards", "aria-label": t("sources") });
-  view.citations.forEach((item, i) => list.append(recordCard(item, i + 1)));
+  view.cards = new Map();
+  view.citations.forEach((item, i) => {
+    const card = recordCard(item, i + 1);
+    view.cards.set(item.id, card.querySelector(".card"));
+    list.append(card);
+  });
   view.sources.replaceChildren(el("h3", { class: "block-title", text: t("sources"), "data-label": "sources" }), list);
   view.sources.hidden = false;
+}
+
+// A model wrote the answer: its text need not say why each record fits, so each card says it (the offline answer's
+// numbered list already does, and the cards do not repeat it).
+function showReasons(view, citations) {
+  for (const item of citations || []) {
+    const card = view.cards && view.cards.get(item.id);
+    if (card && item.why && !card.querySelector(".card-why")) card.append(el("span", { class: "card-why", text: item.why }));
+  }
 }
 
 function showPartners(view, partners) {
@@ -96,6 +110,7 @@ function finish(view, answer, question) {
   } else {
     if (answer.session_id) state.sessionId = answer.session_id;
     if (answer.citations && !view.citations.length) showCitations(view, answer.citations);
+    if (answer.metadata && answer.metadata.llm === "used") showReasons(view, answer.citations);
     if (answer.partners && view.partners.hidden) showPartners(view, answer.partners);
     showText(view, answer.answer || view.text, false);
     if (state.choice === "auto" && answer.language && answer.language !== language()) applyLanguage(answer.language);

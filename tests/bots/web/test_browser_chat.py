@@ -53,6 +53,7 @@ def test_desktop_question_streams_an_answer_with_citation_cards(browser: Any, ba
     assert cards.count() >= 1
     assert answer.locator(".sources .badge.achievement, .sources .badge.demand").count() >= 1
     assert page.locator("#side-results .card").count() >= 1, "the side panel lists matching records"
+    assert answer.locator(".card-why").count() == 0, "the offline answer's list says why; its cards do not repeat it"
     shot(tab, "chat-desktop.png")
     cards.first.click()
     page.wait_for_selector("#record-dialog[open] #record-description:not(:empty)")
