@@ -31,7 +31,15 @@ def ask(
 
 
 def _ask_text(data: dict[str, Any]) -> str:
-    return f"{data['answer']}\n\n(session {data['session_id']})"
+    lines = [data["answer"]]
+    if data["metadata"].get("llm") == "used" and data["citations"]:
+        # a model's text need not list the records or say why each fits; the offline answer's list does both
+        lines += ["", "Sources:"]
+        for number, citation in enumerate(data["citations"], 1):
+            lines.append(f"[{number}] {citation['title']} ({citation['id']})")
+            if citation.get("why"):
+                lines.append(f"    ✓ {citation['why']}")
+    return "\n".join(lines) + f"\n\n(session {data['session_id']})"
 
 
 def match(

@@ -120,6 +120,9 @@ def answer_html(answer: Answer) -> list[str]:
             lines.append(f"[{number}]{title}{suffix} <code>{escape(citation.id)}</code>")
             if translated:  # a machine translation is labelled, and the original stays in view
                 lines.append(_translated_from(citation.title, lang))
+            if citation.why and answer.metadata.get("llm") == "used":
+                # a model's text need not say why each record fits; the offline answer's list says it already
+                lines.append(f"    <i>✓ {escape(citation.why)}</i>")
         blocks.append("\n".join(lines))
     return blocks
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.support.fake_llm import FakeModel
 from tests.support.paths import RECORDS
 from tests.support.ttc import ttc
 
@@ -67,3 +70,26 @@ def test_match_errors_have_design_exit_codes(data_dir: Path) -> None:
 
     assert unknown.returncode == 1 and unknown.stderr.strip() == "error: no record with id 'no-such-record'"
     assert neither.returncode == 2
+
+
+def test_ask_lists_the_sources_and_why_each_fits_when_a_model_wrote_the_answer(
+        data_dir: Path, fake_model: tuple[FakeModel, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    model, url = fake_model
+    solar = "cordis-h2020-721452"
+
+    def reply(request: dict[str, Any]) -> str:
+        content = request["messages"][-1]["content"]
+        ids = re.findall(r'<record id="([^"]+)"', content)
+        if "<request>" in content and "<records>" in content:
+            return json.dumps({"records": [{"id": i, "fit": 2 if i == solar else 0,
+                                            "reason": "Forecasts PV module lifetime." if i == solar else ""}
+                                           for i in ids]})
+        return f"SOLAR-TRAIN [{ids[0]}]." if ids and "<request>" not in content else '{"query": ""}'
+    model.reply = reply
+    for name, value in {"TTC_LLM_BASE_URL": url, "TTC_LLM_MODEL": "fake", "TTC_LLM_API_KEY": "sk-fake"}.items():
+        monkeypatch.setenv(name, value)
+
+    out = ttc("ask", "Who offers solar photovoltaic module technology?", data_dir=data_dir).stdout
+
+    assert out.startswith(f"SOLAR-TRAIN [{solar}].\n\nSources:\n[1] SOLAR-TRAIN")
+    assert "    ✓ Forecasts PV module lifetime." in out

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bots.telegram.format import LIMIT, escape, split_html
+from assistant.chat.results import Answer, Citation
+from bots.telegram.format import LIMIT, answer_html, escape, split_html
 from tests.support.fake_bot_api import parse_html, utf16_length
 
 SPECIALS = "_*[]()~>#+-=|{}.!<&\"'`"
@@ -61,3 +62,17 @@ def test_any_markup_splits_into_valid_messages_under_the_limit_without_losing_te
     assert all(utf16_length(m) <= limit for m in messages)
     plain = "".join(parse_html(m) for m in messages)  # parse_html raises on unbalanced or broken markup
     assert "".join(plain.split()) == "".join("".join(body for _, body in spans).split())
+
+
+def _answer(llm: str) -> Answer:
+    citation = Citation(id="r-1", title="SOLAR-TRAIN", kind="achievement", organization="Fraunhofer", country="DE",
+                        field=None, snippet="", language="en", why="Forecasts <PV> module lifetime & durability.")
+    return Answer(answer="See [r-1].", language="en", citations=[citation], partners=[], session_id="s",
+                  metadata={"llm": llm})
+
+
+def test_sources_say_why_each_record_fits_when_a_model_wrote_the_answer() -> None:
+    (_, sources) = answer_html(_answer("used"))
+    assert "✓ Forecasts <PV> module lifetime & durability." in parse_html(sources)
+    (_, offline) = answer_html(_answer("off"))
+    assert "Forecasts" not in parse_html(offline), "the offline answer's own list says why already"
