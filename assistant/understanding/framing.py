@@ -181,6 +181,51 @@ def _unglue(framed: list[bool], words: list[str], spans: list[tuple[int, int]], 
         framed[n] = not (ends or starts)
 
 
+@lru_cache(maxsize=1)
+def _vietnamese_words() -> frozenset[str]:
+    """Vietnamese words, single syllables and compounds (prompts/vi_words.txt, pyvi's lexicon)."""
+    lines = files("prompts").joinpath("vi_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def _vietnamese(framed: list[bool], words: list[str], own: Framing, listed: set[int]) -> None:
+    """Keep in the topic the syllables of Vietnamese words that a framing entry of one syllable cut.
+
+    Vietnamese writes every syllable apart, and most words are compounds of two: a one-syllable framing entry also
+    cuts the compounds it is part of. Listed *trường* (school) cut *môi trường* (environment) and *loại* (type) cut
+    *kim loại* (metal); the general stop word *bị* cut *thiết bị* (device), *nhà* cut *nhà máy* (factory), and
+    English *an* (borrowed: questions in every language borrow English words) cut *an ninh* (security). A syllable
+    framed alone stays in the topic when it forms a word of the lexicon with a topic syllable beside it, and an
+    English framing word that is a Vietnamese word (*in*, to print: *in 3D*) is not framing. `own`: the framing of
+    the question's languages without English; `listed`: syllables of a listed phrase (*công nghệ*), which stay
+    framing."""
+    lexicon = _vietnamese_words()
+
+    def topic(m: int) -> bool:
+        return 0 <= m < len(words) and not framed[m]
+
+    def word_of(m: int) -> bool:  # syllables m and m + 1 make a word
+        return m >= 0 and m + 1 < len(words) and f"{words[m]} {words[m + 1]}" in lexicon
+
+    def claims(n: int, unless_taken: bool) -> bool:
+        """Syllable n makes a word with a topic syllable beside it (`unless_taken`: one that does not make a word with
+        its other neighbour)."""
+        before = topic(n - 1) and word_of(n - 1) and not (unless_taken and topic(n - 2) and word_of(n - 2))
+        after = topic(n + 1) and word_of(n) and not (unless_taken and topic(n + 2) and word_of(n + 1))
+        return before or after
+
+    single = [n for n, word in enumerate(words) if framed[n] and n not in listed]
+    for n in single:
+        if not own.is_framing(words[n]) and words[n] in lexicon:
+            framed[n] = False
+    # general stop words first, then the listed entries, which are framing more surely: a listed entry keeps a topic
+    # syllable only when that syllable makes no word with its other neighbour. "cần thiết bị" is need + device (thiết
+    # bị), not necessary (cần thiết) + a passive marker; "nhà máy điện" is a power plant (nhà máy + điện)
+    for listed_pass in (False, True):
+        for n in (n for n in single if framed[n] and own.is_listed(words[n]) == listed_pass):
+            framed[n] = not claims(n, unless_taken=listed_pass)
+
+
 def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
     """Topic and framing words of `question`, judged with the framing lists of `languages` (and English,
     which questions in any language borrow from). Multi-word entries ("chúng tôi", "kerja sama") match
@@ -213,6 +258,8 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
         # script made only of one-character framing words is framing too
         framed[n] = framed[n] or (len(word) > 1 and unspaced(word) and all(framing.is_framing(c) for c in word))
     _unglue(framed, normalized, spans, framing, listed)
+    if "vi" in languages:
+        _vietnamese(framed, normalized, framing_for(tuple(dict.fromkeys(languages))), listed)
     # an acronym is a name, whatever word it spells: AI is not Vietnamese "ai" (who), IT not "it", HIS not "his"
     # (unless the whole question is typed in capitals)
     letters = [c for c in question if c.isalpha() and c.lower() != c.upper()]

@@ -110,6 +110,19 @@ def test_acronyms_stay_in_the_topic(question: str, language: str, topic: str) ->
 def test_a_compound_cut_by_word_breaks_stays_in_the_topic(question: str, topic: str) -> None:
     assert split_topic(question, ("zh",)).text == topic
 
+@pytest.mark.parametrize(("question", "topic"), [
+    # one-syllable framing entries cut the Vietnamese words they are part of: môi trường (environment), kim loại
+    # (metal), thiết bị (device), nhà máy (factory), an ninh (security: English "an"), in 3D (to print)
+    ("Chúng tôi tìm công nghệ xử lý ô nhiễm môi trường", "xử lý ô nhiễm môi trường"),
+    ("Công nghệ tái chế kim loại từ pin", "tái chế kim loại pin"),
+    ("Chúng tôi cần thiết bị lọc nước", "thiết bị lọc nước"),  # need + device, not necessary + passive marker
+    ("Tổ chức nào cần giải pháp an ninh mạng cho nhà máy điện?", "an ninh mạng nhà máy điện"),
+    ("Ai có công nghệ in 3D?", "in 3D"),
+])
+def test_vietnamese_words_stay_whole(question: str, topic: str) -> None:
+    assert split_topic(question, ("vi",)).text == topic
+
+
 @pytest.mark.parametrize(("question", "topic", "country"), [
     ("Какие организации в России разрабатывают композиты для авиации?", "композиты авиации", "RU"),
     ("Which partners in South Africa work on solar desalination?", "solar desalination", "ZA"),
