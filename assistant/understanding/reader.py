@@ -6,7 +6,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.locale.countries import country_mention
 from assistant.locale.languages import detect_with_score, neighbours
-from assistant.locale.lexicon import normalize, unspaced
+from assistant.locale.lexicon import normalize
 from assistant.understanding.framing import split_topic
 from assistant.understanding.intent import Intent
 from assistant.understanding.sought import SoughtClassifier
@@ -33,17 +33,14 @@ FEEDBACK_RECORDS = 8
 
 
 def _without(topic: str, name: str) -> str:
-    """`topic` without the words that spell `name` (normalized), or without `name` inside a word of an unspaced
-    script; "" when nothing else is left."""
+    """`topic` without the words that spell `name` (normalized); "" when nothing else is left. A name inside a word of
+    an unspaced script stays: ขนมไทย is a Thai dessert, not a dessert in Thailand."""
     tokens = topic.split()
     forms = [normalize(t) for t in tokens]
     needle = name.split()
     for start in range(len(tokens) - len(needle) + 1):
         if forms[start:start + len(needle)] == needle:
             return " ".join(tokens[:start] + tokens[start + len(needle):])
-    if unspaced(name):
-        kept = [t for t in (token.replace(name, " ").strip() for token in tokens) if t]
-        return " ".join(" ".join(kept).split()) if any(name in t for t in tokens) else topic
     return topic
 
 

@@ -131,6 +131,8 @@ def test_vietnamese_words_stay_whole(question: str, topic: str) -> None:
     ("Tìm đối tác tại Đức về pin mặt trời", "pin mặt trời", "DE"),
     # a question that names only the place keeps it: there is nothing else to search for
     ("partners in Brazil", "Brazil", "BR"),
+    # a name inside a word of an unspaced script stays: a Thai dessert is not a dessert in Thailand
+    ("ใครมีเทคโนโลยีทำขนมไทยแช่แข็งเพื่อส่งออก", "ขนมไทยแช่แข็ง", "TH"),
 ])
 def test_a_named_place_constrains_the_search_and_leaves_the_topic(question: str, topic: str, country: str) -> None:
     intent = NeedReader(None).read(question)
