@@ -141,10 +141,12 @@ def present(state: ChatState, *, relevance: RelevanceConfig, limit: int, directo
     by_id = {h.record.id: h for h in state.hits}
     shown = shown_citations(state, strength, limit)
     why_fields = list(intent.fields)  # as understood; a field voted by these same records would be circular
+    # the topic's English words (a translation's or the glossary's) find the concepts an English record shares with it
+    why_topic = f"{topic} {intent.rewritten or intent.glossed}".strip()
     for citation in shown:
         verdict = state.verdicts.get(citation.id)
         citation.why = verdict.reason if verdict and verdict.reason else why_it_matches(
-            by_id[citation.id], topic, state.language, fields=why_fields, countries=countries)
+            by_id[citation.id], why_topic, state.language, fields=why_fields, countries=countries)
     cited = [c.id for c in shown] + [rid for c in shown for rid in c.also]
     kind = str(state.metadata.get("partner_kind", "achievement"))
     # a weak match has no organization worth suggesting: its records are only the closest. A partner rests on

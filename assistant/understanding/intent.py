@@ -30,6 +30,11 @@ class Intent:
     the question's machine translation when a translator is configured; "" otherwise."""
     translated: str = ""
     """The question in English by the configured translator (a question in another language, no model rewrite)."""
+    glossed: str = ""
+    """The topic's words in English by the offline glossary of the question's language (`assistant.understanding.
+    glossary`); it joins the search when neither a model nor a translator gave `rewritten`."""
+    glossed_share: float = field(default=0.0, compare=False)
+    """The share of the topic's words the glossary found (the gloss weighs as much)."""
 
     @property
     def kind(self) -> str | None:
@@ -45,4 +50,6 @@ class Intent:
             out["rewritten"] = self.rewritten
         if self.translated:
             out["translated"] = self.translated
+        if self.glossed:
+            out["glossed"] = self.glossed
         return out

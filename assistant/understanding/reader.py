@@ -8,6 +8,7 @@ from assistant.locale.countries import country_mention
 from assistant.locale.languages import detect_with_score, neighbours
 from assistant.locale.lexicon import normalize
 from assistant.understanding.framing import split_topic
+from assistant.understanding.glossary import Glossary
 from assistant.understanding.intent import Intent
 from assistant.understanding.sought import SoughtClassifier
 from retrieval.need import NeedQuery
@@ -28,6 +29,11 @@ KIND_BONUS_MAX = 0.5
 CONFIDENT_LOG_ODDS = 4.0
 # With a model's rewrite of the question (`Intent.rewritten`), the question's own texts weigh this share of it.
 REWRITE_SHARE = 0.5
+# The offline glossary's English words for the topic (`assistant.understanding.glossary`) weigh the share of the
+# topic's words they translate, against a rewrite's 1.0; below half the topic the glossary is not reading this language
+# (a Turkish question read through the Uzbek glossary finds a word or two: 0.12 to 0.2 of the topic; the languages the
+# glossaries were written for, 0.4 to 1.0).
+GLOSS_MIN_SHARE = 0.5
 # Pseudo-relevance feedback from the first pass's best records (`retrieval.need`).
 FEEDBACK_RECORDS = 8
 
@@ -50,6 +56,7 @@ class NeedReader:
     def __init__(self, embeddings: Embeddings | None) -> None:
         """`embeddings` reads the kind sought; None (a test double's meaningless vectors) leaves it to cue words."""
         self.sought = SoughtClassifier(embeddings)
+        self.glossary = Glossary()
 
     def read(self, question: str) -> Intent:
         """The intent of a standalone question."""
@@ -63,9 +70,13 @@ class NeedReader:
         # pull toward records that mention the place ("России композиты" toward Russian-themed records)
         topic = (_without(words.text, mention[1]) or words.text) if mention else words.text
         sought = "partner" if reading.partners and reading.kind == "achievement" else reading.kind
+        gloss = self.glossary.english(topic, (code, *neighbours(code))) if code and code != "en" else None
+        if gloss is not None and gloss.covered < GLOSS_MIN_SHARE:
+            gloss = None  # another language's glossary that happens to hold a word or two (Turkish read as Uzbek)
         return Intent(sought=sought, topic=topic, countries=(country,) if country else (),  # type: ignore[arg-type]
                       explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / CONFIDENT_LOG_ODDS),
-                      framing=words.framing, margin=reading.margin)
+                      framing=words.framing, margin=reading.margin, glossed=gloss.text if gloss else "",
+                      glossed_share=gloss.covered if gloss else 0.0)
 
     def query(self, intent: Intent, question: str, *, kind_filtered: bool, language: str | None = None) -> NeedQuery:
         """The search for an intent; `kind_filtered` when the caller filters by kind already (no bonus then);
@@ -80,6 +91,11 @@ class NeedReader:
             # with less weight, so a rewrite that missed something does not lose it
             texts = [(intent.rewritten, 1.0), *((text, weight * REWRITE_SHARE) for text, weight in texts)]
             lexical = f"{intent.rewritten} {lexical}"
+        elif intent.glossed:
+            # the glossary's English words for the topic (no model, no translator): they lead as a translation would
+            share = intent.glossed_share
+            texts = [(intent.glossed, share), *((text, weight * REWRITE_SHARE) for text, weight in texts)]
+            lexical = f"{intent.glossed} {lexical}"
         bonus: dict[str, float] = {}
         kind = intent.kind
         if kind and not kind_filtered:

@@ -58,7 +58,7 @@ def test_a_question_the_records_do_not_share_words_with_is_searched_in_english(
     assert [r["source"] for r in _question_requests(fake)] == ["ms"]
 
 
-def test_without_a_translator_the_same_question_does_not_reach_the_record(tmp_path: Path) -> None:
+def test_without_a_translator_the_offline_glossary_carries_the_question_to_the_record(tmp_path: Path) -> None:
     services = build_services(make_settings(tmp_path / "data"))
     ingest_paths(services.index, [RECORDS])
     try:
@@ -66,8 +66,10 @@ def test_without_a_translator_the_same_question_does_not_reach_the_record(tmp_pa
     finally:
         services.close()
 
-    assert "translated" not in answer.metadata["intent"]
-    assert SOLAR_TRAIN not in [c.id for c in answer.citations]
+    intent = answer.metadata["intent"]
+    assert "translated" not in intent and "rewritten" not in intent
+    assert "photovoltaic" in intent["glossed"]  # jangka hayat modul fotovoltaik: service life module photovoltaic
+    assert SOLAR_TRAIN in [c.id for c in answer.citations]
 
 
 def test_asking_again_sends_nothing_new(translated: Services, fake: FakeLibreTranslate) -> None:

@@ -244,3 +244,16 @@ def test_docs_page_serves_swagger_ui_from_the_app_itself(client: TestClient) -> 
     assert "cdn" not in page.text.lower()
     asset = client.get("/docs-assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.content) > 100_000
+
+
+def test_chat_in_a_language_the_records_do_not_share_words_with_searches_the_glossary_english(
+        client: TestClient) -> None:
+    response = client.post("/v1/chat", json={"message": "Adakah teknologi ramalan jangka hayat modul fotovoltaik?"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["language"] == "ms"
+    assert "photovoltaic" in body["metadata"]["intent"]["glossed"]
+    solar = [c for c in body["citations"] if c["id"] == "cordis-h2020-721452"]  # SOLAR-TRAIN
+    assert solar, [c["id"] for c in body["citations"]]
+    assert "Photovoltaic" in solar[0]["why"]  # the concept it shares with the need, found through the gloss

@@ -1,0 +1,271 @@
+"""The offline glossary: a question's topic words looked up in English, for languages the embedder carries weakly.
+
+e5-small carries a need from Uzbek, Amharic or Indonesian onto English records weakly ("Shamol turbinalari" finds gas
+and hydro turbines, not wind turbines); with the English words the same need finds its records. With no model and no
+translator configured, the topic's words are looked up in a bilingual glossary of the corpus's technical vocabulary
+(prompts/glossary/<language>.tsv: the English words and two-word phrases of the sample corpus's records, each with
+the forms a native speaker writes, one language a file). The English gloss then joins the search beside the
+question's own words (`assistant.understanding.reader`).
+
+Lookup is greedy, left to right, the form of the most words first. Each word of a form must fit the question's word:
+the same word, its beginning (the suffixes of agglutinative languages: "suvlarini" → "suv"), or, for a long word,
+the same but for its ending ("аддитивного" → "аддитивный"). The prepositions written onto the next word in Arabic
+and Amharic are tried off too.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+import icu
+
+from assistant.locale.lexicon import normalize, unspaced
+
+__all__ = ["Gloss", "Glossary"]
+
+# the shortest form that may match the beginning of a longer word: shorter forms would match unrelated words
+_MIN_STEM = 3
+# apostrophes that Uzbek writes in oʻ and gʻ (and people type in any of these shapes); Arabic yeh and kaf as the
+# Persian letters, which Persian keyboards and texts mix; Devanagari without the nukta and with the anusvara for the
+# chandrabindu, which Hindi writers often leave out or interchange (बाज़ार, बाजार); Russian ё as е, as most write it
+_SPELLING = str.maketrans(
+    {c: "'" for c in "ʻʼ‘’`´"} | {"\u064a": "\u06cc", "\u0643": "\u06a9"}
+    | {"\u093c": None, "\u0901": "\u0902", "ё": "е"}
+    # Amharic homophones, written interchangeably: ሐ ኀ as ሀ, ሠ as ሰ, ዐ as አ, ፀ as ጸ (in each of their orders)
+    | {src + order: dst + order for src, dst in ((0x1210, 0x1200), (0x1280, 0x1200), (0x1220, 0x1230),
+                                                (0x12D0, 0x12A0), (0x1340, 0x1338)) for order in range(7)})
+# a form of an unspaced script this long or longer is matched inside a word too (shorter ones only as whole words)
+_LONG_RUN = 4
+# a form at least this long plus one letter may fit a word with another last letter, plus three another last two
+_ENDING_STEM = 5
+# one-letter prepositions and the article written onto the next word (Arabic, Amharic), with kaf as `_form` writes it
+_ARABIC_PREFIXES = tuple(p.translate(_SPELLING) for p in ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ك",
+                                                          "ف"))
+_ETHIOPIC_PREFIXES = ("ስለ", "እንደ", "ወደ", "የ", "ለ", "በ", "ከ", "እ")
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """English words for a text's words: `text` the glossed words in order, `covered` the share of the text's
+    words that were found."""
+
+    text: str
+    covered: float
+
+
+def _form(text: str) -> tuple[str, ...]:
+    """A text's words as the glossary compares them: apostrophes unified, the zero-width non-joiner of Persian
+    a word break (پل‌ها as پل ها: bridge, plural), Vietnamese tone marks where the newer spelling puts them (hoá as
+    hóa), normalized."""
+    text = unicodedata.normalize("NFKC", text).translate(_SPELLING).replace("\u200c", " ")
+    return tuple(_VIETNAMESE_TONE.sub(_newer_tone, word) for word in normalize(text).split())
+
+
+# a syllable that ends in oa, oe or uy carries its tone on the first vowel in the newer spelling (hóa, khỏe, thúy)
+# and on the second in the older one (hoá, khoẻ, thuý); people type both
+_VIETNAMESE_TONE = re.compile(r"([ou])([áàảãạéèẻẽẹýỳỷỹỵ])$")
+
+
+def _newer_tone(match: re.Match[str]) -> str:
+    vowel, toned = match.group(1), unicodedata.normalize("NFD", match.group(2))
+    base, mark = toned[0], toned[1:]
+    if (vowel, base) not in (("o", "a"), ("o", "e"), ("u", "y")):
+        return match.group(0)
+    return unicodedata.normalize("NFC", vowel + mark) + base
+
+
+class _Language:
+    """One language's glossary: forms (as word tuples) → the English term. A form that several terms list goes to
+    the first (the file lists terms by how many records use them, most first) among those with as many words as the
+    form, up to two: "жел энергиясы" listed under *wind* and *wind energy* is *wind energy*."""
+
+    def __init__(self, lines: list[str]) -> None:
+        listed: dict[tuple[str, ...], list[str]] = {}
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            english, _, forms = line.partition("\t")
+            english = english.strip()
+            for form in forms.split("|"):
+                words = _form(form)
+                if english and words:
+                    listed.setdefault(words, []).append(english)
+        self.forms = {words: min(terms, key=lambda term: abs(len(term.split()) - min(len(words), 2)))
+                      for words, terms in listed.items()}
+        # forms by the first letters of their first word (a question's word may go on past them); shorter ones whole
+        self.by_start: dict[str, list[tuple[str, ...]]] = {}
+        self.short: dict[str, list[tuple[str, ...]]] = {}
+        for words in self.forms:
+            if len(words[0]) >= _MIN_STEM:
+                self.by_start.setdefault(words[0][:_MIN_STEM], []).append(words)
+            else:
+                self.short.setdefault(words[0], []).append(words)
+        # one-word forms of unspaced scripts, matched inside a run of text by `substring`
+        self.runs = {words[0]: english for words, english in self.forms.items()
+                     if len(words) == 1 and unspaced(words[0])}
+        self.longest_run = max(map(len, self.runs), default=0)
+
+    def substring(self, word: str, start: int, bounds: frozenset[int]) -> tuple[int, str] | None:
+        """The longest one-word form of an unspaced script at `word[start:]`: a form of two or three characters only
+        where the word breaks put a word (Thai ที่, place, is also the everyday "that"), a longer one anywhere."""
+        for size in range(min(self.longest_run, len(word) - start), 1, -1):
+            if size < _LONG_RUN and not (start in bounds and start + size in bounds):
+                continue
+            english = self.runs.get(word[start:start + size])
+            if english is not None:
+                return size, english
+        return None
+
+    def match(self, words: tuple[str, ...], start: int) -> tuple[int, str] | None:
+        """The best form that starts at `words[start]`: (words it covers, English), or None. Best is the most words,
+        then the closest fit (the same word before a longer word before another ending), then the longest form."""
+        best: tuple[tuple[int, int, int], int, str] | None = None
+        for first in _variants(words[start]):
+            for form in self.by_start.get(first[:_MIN_STEM], ()) if len(first) >= _MIN_STEM else ():
+                best = self._better(best, form, words, start)
+            for form in self.short.get(first, ()):
+                best = self._better(best, form, words, start)
+        return (best[1], best[2]) if best else None
+
+    def _better(self, best: tuple[tuple[int, int, int], int, str] | None, form: tuple[str, ...],
+                words: tuple[str, ...], start: int) -> tuple[tuple[int, int, int], int, str] | None:
+        if start + len(form) > len(words):
+            return best
+        closeness = 0
+        for part, word in zip(form, words[start:start + len(form)], strict=True):
+            fit = max((_fit(part, variant) for variant in _variants(word)), default=0)
+            if not fit:
+                return best
+            closeness += fit
+        rank = (len(form), closeness, sum(map(len, form)))
+        return (rank, len(form), self.forms[form]) if best is None or rank > best[0] else best
+
+
+def _fit(form: str, word: str) -> int:
+    """How a glossary word fits a question's word: 3 the same, 2 its beginning (a suffix follows: "suv" in
+    "suvlarini"), 1 the same but for the form's last letter or two (another ending: "аддитивный" and "аддитивного"),
+    0 not at all. The shorter the form, the closer the fit must be."""
+    if word == form:
+        return 3
+    if len(form) >= _MIN_STEM and word.startswith(form):
+        return 2
+    if (len(form) >= _ENDING_STEM + 1 and word.startswith(form[:-1])) \
+            or (len(form) >= _ENDING_STEM + 3 and word.startswith(form[:-2])):
+        return 1
+    return 0
+
+
+def _variants(word: str) -> list[str]:
+    """The word, then the word without a preposition or article written onto it (Arabic, Amharic)."""
+    script = unicodedata.name(word[0], "") if word else ""
+    prefixes = _ARABIC_PREFIXES if script.startswith("ARABIC") else _ETHIOPIC_PREFIXES \
+        if script.startswith("ETHIOPIC") else ()
+    return [word, *(word[len(p):] for p in prefixes if word.startswith(p) and len(word) - len(p) >= 2)]
+
+
+@lru_cache(maxsize=1)
+def _vietnamese_words() -> frozenset[tuple[str, ...]]:
+    """The Vietnamese words of two syllables (prompts/vi_words.txt, pyvi's lexicon), as glossary forms."""
+    lines = files("prompts").joinpath("vi_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(words for line in lines if not line.startswith("#") and len(words := _form(line)) == 2)
+
+
+def _inside_word(words: tuple[str, ...], position: int) -> bool:
+    """True when the syllable at `position` makes a Vietnamese word with a syllable beside it: Vietnamese writes every
+    syllable apart, and one syllable of a compound means something else alone (phòng bệnh, disease prevention, is not
+    phòng, department, and bệnh, disease)."""
+    lexicon = _vietnamese_words()
+    return any(words[start:start + 2] in lexicon for start in (position - 1, position) if start >= 0)
+
+
+def _segment(word: str, tables: list[_Language]) -> tuple[list[str], float]:
+    """A run of an unspaced script (Chinese, Thai) read left to right, the longest form at each character first
+    (forward maximum matching, forms of two characters or more): its English terms and the share of its characters
+    they cover."""
+    bounds = _word_breaks(word)
+    terms: list[str] = []
+    covered = start = 0
+    while start < len(word):
+        hit = next((m for table in tables if (m := table.substring(word, start, bounds)) is not None), None)
+        if hit is None:
+            start += 1
+            continue
+        size, english = hit
+        terms.append(english)
+        covered += size
+        start += size
+    return terms, covered / len(word)
+
+
+_local = threading.local()
+
+
+def _word_breaks(text: str) -> frozenset[int]:
+    """The positions ICU's dictionary word breaks put between the words of an unspaced run."""
+    breaker = getattr(_local, "breaker", None)
+    if breaker is None:
+        breaker = _local.breaker = icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+    breaker.setText(text)
+    return frozenset([0, *breaker])
+
+
+class Glossary:
+    """English glosses of texts in the languages a folder of `<code>.tsv` files holds (prompts/glossary/)."""
+
+    def __init__(self, folder: Traversable | None = None) -> None:
+        self.folder = folder if folder is not None else files("prompts").joinpath("glossary")
+        self._tables: dict[str, _Language | None] = {}
+        self._lock = threading.Lock()
+
+    def languages(self) -> tuple[str, ...]:
+        """The language codes with a glossary."""
+        if not self.folder.is_dir():
+            return ()
+        return tuple(sorted(p.name[:-4] for p in self.folder.iterdir() if p.name.endswith(".tsv")))
+
+    def _language(self, code: str) -> _Language | None:
+        with self._lock:  # read once per process, on first use (a file is about 5,000 lines)
+            if code not in self._tables:
+                source = self.folder.joinpath(f"{code}.tsv")
+                self._tables[code] = _Language(source.read_text(encoding="utf-8").splitlines()) \
+                    if source.is_file() else None
+            return self._tables[code]
+
+    def english(self, text: str, languages: tuple[str, ...]) -> Gloss | None:
+        """The English words of `text` by the glossaries of `languages` (the first that has a form wins at each
+        word); words no glossary holds are left out. None when no word was found."""
+        tables = [table for code in languages if code != "en" and (table := self._language(code)) is not None]
+        words = _form(text)
+        if not tables or not words:
+            return None
+        vietnamese = bool(languages) and languages[0] == "vi"
+        glossed: list[str] = []
+        found = 0.0
+        position = 0
+        while position < len(words):
+            if unspaced(words[position]):
+                terms, share = _segment(words[position], tables)
+                glossed.extend(term for term in terms if term not in glossed)
+                found += share
+                position += 1
+                continue
+            hit = next((m for table in tables if (m := table.match(words, position)) is not None), None)
+            if hit is not None and hit[0] == 1 and vietnamese and _inside_word(words, position):
+                hit = None
+            if hit is None:
+                position += 1
+                continue
+            size, english = hit
+            if english not in glossed:
+                glossed.append(english)
+            found += size
+            position += size
+        if not glossed:
+            return None
+        return Gloss(text=" ".join(glossed), covered=found / len(words))
