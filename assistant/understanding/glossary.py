@@ -29,8 +29,10 @@ from assistant.locale.lexicon import normalize, unspaced
 
 __all__ = ["Gloss", "Glossary"]
 
-# the shortest form that may match the beginning of a longer word: shorter forms would match unrelated words
+# the shortest form that may match the beginning of a longer word: shorter forms would match unrelated words; in the
+# syllabic scripts (Hangul, Ethiopic) a letter is a syllable, and two make a word (전지를: 전지, battery, + object)
 _MIN_STEM = 3
+_MIN_SYLLABLES = 2
 # apostrophes that Uzbek writes in oʻ and gʻ (and people type in any of these shapes); Arabic yeh and kaf as the
 # Persian letters, which Persian keyboards and texts mix; Devanagari without the nukta and with the anusvara for the
 # chandrabindu, which Hindi writers often leave out or interchange (बाज़ार, बाजार); Russian ё as е, as most write it
@@ -44,6 +46,7 @@ _SPELLING = str.maketrans(
 _LONG_RUN = 4
 # a form at least this long plus one letter may fit a word with another last letter, plus three another last two
 _ENDING_STEM = 5
+_ENDING_SYLLABLES = 3
 # one-letter prepositions and the article written onto the next word (Arabic, Amharic), with kaf as `_form` writes it
 _ARABIC_PREFIXES = tuple(p.translate(_SPELLING) for p in ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ك",
                                                           "ف"))
@@ -102,8 +105,8 @@ class _Language:
         self.by_start: dict[str, list[tuple[str, ...]]] = {}
         self.short: dict[str, list[tuple[str, ...]]] = {}
         for words in self.forms:
-            if len(words[0]) >= _MIN_STEM:
-                self.by_start.setdefault(words[0][:_MIN_STEM], []).append(words)
+            if len(words[0]) >= _MIN_SYLLABLES:
+                self.by_start.setdefault(words[0][:_MIN_SYLLABLES], []).append(words)
             else:
                 self.short.setdefault(words[0], []).append(words)
         # one-word forms of unspaced scripts, matched inside a run of text by `substring`
@@ -127,7 +130,7 @@ class _Language:
         then the closest fit (the same word before a longer word before another ending), then the longest form."""
         best: tuple[tuple[int, int, int], int, str] | None = None
         for first in _variants(words[start]):
-            for form in self.by_start.get(first[:_MIN_STEM], ()) if len(first) >= _MIN_STEM else ():
+            for form in self.by_start.get(first[:_MIN_SYLLABLES], ()) if len(first) >= _MIN_SYLLABLES else ():
                 best = self._better(best, form, words, start)
             for form in self.short.get(first, ()):
                 best = self._better(best, form, words, start)
@@ -150,15 +153,23 @@ class _Language:
 def _fit(form: str, word: str) -> int:
     """How a glossary word fits a question's word: 3 the same, 2 its beginning (a suffix follows: "suv" in
     "suvlarini"), 1 the same but for the form's last letter or two (another ending: "аддитивный" and "аддитивного"),
-    0 not at all. The shorter the form, the closer the fit must be."""
+    0 not at all. The shorter the form, the closer the fit must be. In a syllabic script the last syllable of a form
+    of four or more may differ (Amharic አውቶቡስ, bus, and አውቶቡሶች, buses)."""
     if word == form:
         return 3
-    if len(form) >= _MIN_STEM and word.startswith(form):
+    syllabic = _syllabic(form)
+    if len(form) >= (_MIN_SYLLABLES if syllabic else _MIN_STEM) and word.startswith(form):
         return 2
-    if (len(form) >= _ENDING_STEM + 1 and word.startswith(form[:-1])) \
-            or (len(form) >= _ENDING_STEM + 3 and word.startswith(form[:-2])):
+    stem = _ENDING_SYLLABLES if syllabic else _ENDING_STEM
+    if (len(form) >= stem + 1 and word.startswith(form[:-1])) \
+            or (not syllabic and len(form) >= stem + 3 and word.startswith(form[:-2])):
         return 1
     return 0
+
+
+def _syllabic(word: str) -> bool:
+    """True for Hangul and Ethiopic, where each letter is a syllable."""
+    return 0xAC00 <= ord(word[0]) <= 0xD7AF or 0x1200 <= ord(word[0]) <= 0x139F
 
 
 def _variants(word: str) -> list[str]:

@@ -23,7 +23,7 @@ def glossary(tmp_path: Path) -> Glossary:
         "key dates\t\n", encoding="utf-8")
     (tmp_path / "fa.tsv").write_text("bridge\tپل\nsensor\tحسگر\n", encoding="utf-8")
     (tmp_path / "ar.tsv").write_text("irrigation\tري\ndesalination\tتحلية\n", encoding="utf-8")
-    (tmp_path / "am.tsv").write_text("farming\tእርሻ\n", encoding="utf-8")
+    (tmp_path / "am.tsv").write_text("farming\tእርሻ\nbus\tአውቶቡስ\n", encoding="utf-8")
     (tmp_path / "ms.tsv").write_text("water\tair\n", encoding="utf-8")
     return Glossary(tmp_path)
 
@@ -52,11 +52,11 @@ def test_every_apostrophe_shape_of_uzbek_matches(glossary: Glossary) -> None:
 def test_a_persian_plural_and_arabic_and_amharic_prepositions_still_match(glossary: Glossary) -> None:
     persian = glossary.english("حسگرهای پل‌ها", ("fa",))
     arabic = glossary.english("لتحلية والري", ("ar",))
-    amharic = glossary.english("ለእርሻ", ("am",))
+    amharic = glossary.english("ለእርሻ አውቶቡሶች", ("am",))  # for farming; buses (another last syllable)
 
     assert persian is not None and persian.text == "sensor bridge"
     assert arabic is not None and arabic.text == "desalination irrigation"
-    assert amharic is not None and amharic.text == "farming"
+    assert amharic is not None and amharic.text == "farming bus"
 
 
 def test_a_short_form_does_not_match_inside_a_longer_word(glossary: Glossary) -> None:
@@ -170,3 +170,14 @@ def test_spelling_variants_people_mix_match_each_other(tmp_path: Path) -> None:
     cases = {"am": "የጸሀይ ሃይል", "fa": "ساختمانهاي", "ru": "еж", "hi": "बाजार"}
     for code, typed in cases.items():
         assert glossary.english(typed, (code,)) is not None, (code, typed)
+
+
+def test_two_syllables_of_a_syllabic_script_are_a_stem(tmp_path: Path) -> None:
+    (tmp_path / "ko.tsv").write_text("battery\t전지|배터리\n", encoding="utf-8")
+    (tmp_path / "uz.tsv").write_text("water\tsu\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    korean = glossary.english("전지를", ("ko",))  # battery + the object particle
+
+    assert korean is not None and korean.text == "battery"
+    assert glossary.english("suyuqlik", ("uz",)) is None  # two Latin letters are no stem
