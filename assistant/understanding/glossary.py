@@ -195,7 +195,7 @@ def _inside_word(words: tuple[str, ...], position: int) -> bool:
     return any(words[start:start + 2] in lexicon for start in (position - 1, position) if start >= 0)
 
 
-def _segment(word: str, tables: list[_Language]) -> tuple[list[str], float]:
+def _segment(word: str, table: _Language) -> tuple[list[str], float]:
     """A run of an unspaced script (Chinese, Thai) read left to right, the longest form at each character first
     (forward maximum matching, forms of two characters or more): its English terms and the share of its characters
     they cover."""
@@ -203,7 +203,7 @@ def _segment(word: str, tables: list[_Language]) -> tuple[list[str], float]:
     terms: list[str] = []
     covered = start = 0
     while start < len(word):
-        hit = next((m for table in tables if (m := table.substring(word, start, bounds)) is not None), None)
+        hit = table.substring(word, start, bounds)
         if hit is None:
             start += 1
             continue
@@ -249,34 +249,36 @@ class Glossary:
             return self._tables[code]
 
     def english(self, text: str, languages: tuple[str, ...]) -> Gloss | None:
-        """The English words of `text` by the glossaries of `languages` (the first that has a form wins at each
-        word); words no glossary holds are left out. None when no word was found."""
-        tables = [table for code in languages if code != "en" and (table := self._language(code)) is not None]
+        """The English words of `text` by the glossary, among those of `languages` (the question's and the languages
+        the detector confuses it with), that reads most of it (the first on a tie); words it does not hold are left
+        out. None when no glossary found a word."""
         words = _form(text)
-        if not tables or not words:
-            return None
-        vietnamese = bool(languages) and languages[0] == "vi"
-        glossed: list[str] = []
-        found = 0.0
-        position = 0
-        while position < len(words):
-            if unspaced(words[position]):
-                terms, share = _segment(words[position], tables)
-                glossed.extend(term for term in terms if term not in glossed)
-                found += share
-                position += 1
-                continue
-            hit = next((m for table in tables if (m := table.match(words, position)) is not None), None)
-            if hit is not None and hit[0] == 1 and vietnamese and _inside_word(words, position):
-                hit = None
-            if hit is None:
-                position += 1
-                continue
-            size, english = hit
-            if english not in glossed:
-                glossed.append(english)
-            found += size
-            position += size
-        if not glossed:
-            return None
-        return Gloss(text=" ".join(glossed), covered=found / len(words))
+        glosses = [gloss for code in dict.fromkeys(languages) if code != "en" and words
+                   and (table := self._language(code)) is not None and (gloss := _read(words, table, code)) is not None]
+        return max(glosses, key=lambda gloss: gloss.covered, default=None)
+
+
+def _read(words: tuple[str, ...], table: _Language, code: str) -> Gloss | None:
+    """`words` glossed by one language's glossary, left to right."""
+    glossed: list[str] = []
+    found = 0.0
+    position = 0
+    while position < len(words):
+        if unspaced(words[position]):
+            terms, share = _segment(words[position], table)
+            glossed.extend(term for term in terms if term not in glossed)
+            found += share
+            position += 1
+            continue
+        hit = table.match(words, position)
+        if hit is not None and hit[0] == 1 and code == "vi" and _inside_word(words, position):
+            hit = None
+        if hit is None:
+            position += 1
+            continue
+        size, english = hit
+        if english not in glossed:
+            glossed.append(english)
+        found += size
+        position += size
+    return Gloss(text=" ".join(glossed), covered=found / len(words)) if glossed else None
