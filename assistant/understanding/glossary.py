@@ -26,6 +26,7 @@ from importlib.resources.abc import Traversable
 import icu
 
 from assistant.locale.lexicon import normalize, unspaced
+from assistant.understanding.framing import framing_for
 
 __all__ = ["Gloss", "Glossary"]
 
@@ -88,8 +89,11 @@ class _Language:
     the first (the file lists terms by how many records use them, most first) among those with as many words as the
     form, up to two: "жел энергиясы" listed under *wind* and *wind energy* is *wind energy*."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], stop: frozenset[str] = frozenset()) -> None:
+        """`stop`: the language's stop words, which a question's topic has lost already: a form that holds them is
+        also listed without them ("correnti di marea" → "correnti marea"), after every form as written."""
         listed: dict[tuple[str, ...], list[str]] = {}
+        bare: list[tuple[tuple[str, ...], str]] = []
         for line in lines:
             if line.startswith("#"):
                 continue
@@ -99,6 +103,12 @@ class _Language:
                 words = _form(form)
                 if english and words:
                     listed.setdefault(words, []).append(english)
+                    content = tuple(word for word in words if word not in stop)
+                    if content != words and any(len(word) > _MIN_STEM for word in content):
+                        bare.append((content, english))
+        for content, english in bare:
+            if content not in listed:
+                listed[content] = [english]
         self.forms = {words: min(terms, key=lambda term: abs(len(term.split()) - min(len(words), 2)))
                       for words, terms in listed.items()}
         # forms by the first letters of their first word (a question's word may go on past them); shorter ones whole
@@ -127,7 +137,8 @@ class _Language:
 
     def match(self, words: tuple[str, ...], start: int) -> tuple[int, str] | None:
         """The best form that starts at `words[start]`: (words it covers, English), or None. Best is the most words,
-        then the closest fit (the same word before a longer word before another ending), then the longest form."""
+        then the most letters matched ("porcino" fits "porcina" but for its ending, better than "por" as its
+        beginning), then the closest fit (the same word, its beginning, another ending)."""
         best: tuple[tuple[int, int, int], int, str] | None = None
         for first in _variants(words[start]):
             for form in self.by_start.get(first[:_MIN_SYLLABLES], ()) if len(first) >= _MIN_SYLLABLES else ():
@@ -140,13 +151,14 @@ class _Language:
                 words: tuple[str, ...], start: int) -> tuple[tuple[int, int, int], int, str] | None:
         if start + len(form) > len(words):
             return best
-        closeness = 0
+        closeness = matched = 0
         for part, word in zip(form, words[start:start + len(form)], strict=True):
             fit = max((_fit(part, variant) for variant in _variants(word)), default=0)
             if not fit:
                 return best
             closeness += fit
-        rank = (len(form), closeness, sum(map(len, form)))
+            matched += len(part) - (3 - fit if fit == 1 else 0)  # an ending fit matched all but a letter or two
+        rank = (len(form), matched, closeness)
         return (rank, len(form), self.forms[form]) if best is None or rank > best[0] else best
 
 
@@ -244,7 +256,8 @@ class Glossary:
         with self._lock:  # read once per process, on first use (a file is about 5,000 lines)
             if code not in self._tables:
                 source = self.folder.joinpath(f"{code}.tsv")
-                self._tables[code] = _Language(source.read_text(encoding="utf-8").splitlines()) \
+                self._tables[code] = _Language(source.read_text(encoding="utf-8").splitlines(),
+                                               framing_for((code,)).general) \
                     if source.is_file() else None
             return self._tables[code]
 
