@@ -53,10 +53,11 @@ def _without(topic: str, name: str) -> str:
 class NeedReader:
     """Reads questions with the multilingual embedder (see `assistant.understanding`)."""
 
-    def __init__(self, embeddings: Embeddings | None) -> None:
-        """`embeddings` reads the kind sought; None (a test double's meaningless vectors) leaves it to cue words."""
+    def __init__(self, embeddings: Embeddings | None, glossary: Glossary | None = None) -> None:
+        """`embeddings` reads the kind sought; None (a test double's meaningless vectors) leaves it to cue words.
+        `glossary`: the offline glossary (prompts/glossary/ by default)."""
         self.sought = SoughtClassifier(embeddings)
-        self.glossary = Glossary()
+        self.glossary = glossary if glossary is not None else Glossary()
 
     def read(self, question: str) -> Intent:
         """The intent of a standalone question."""

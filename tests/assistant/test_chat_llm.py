@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from assistant.chat.assistant import Assistant
 from assistant.chat.sessions import SessionStore
 from assistant.llm import LLM, validate_citations
 from assistant.services import Services
+from assistant.understanding.glossary import Glossary
 from assistant.understanding.reader import NeedReader
 from tests.support.fake_llm import FakeModel
 
@@ -163,7 +165,7 @@ def _rewrite_requests(model: FakeModel) -> list[dict[str, Any]]:
 
 
 def test_the_models_rewrite_of_the_need_leads_retrieval(
-        loaded_services: Services, fake_model: tuple[FakeModel, str]) -> None:
+        loaded_services: Services, fake_model: tuple[FakeModel, str], tmp_path: Path) -> None:
     model, url = fake_model
     model.reply = _rewriting("hybrid fibre-reinforced composites")
     answer = _assistant(loaded_services, url).answer(COMPOSITES, language="tr")
@@ -174,11 +176,18 @@ def test_the_models_rewrite_of_the_need_leads_retrieval(
     assert answer.metadata["llm"] == "used"
     assert _about_composites(loaded_services, answer.metadata["retrieved"][:3]) >= 1
 
-    offline = Assistant(loaded_services.index, SessionStore(loaded_services.settings.data_dir / "o.sqlite").open(),
-                        LLM(url, "fake-model", "sk-test", 5.0), rewrite=False,
-                        reader=NeedReader(None)).answer(COMPOSITES, language="tr")
-    assert "rewritten" not in offline.metadata["intent"] and len(_rewrite_requests(model)) == 1
+    # without the model, and without the offline glossary (which reads "kompozit malzemeler" as composite materials
+    # too), the Turkish words alone do not reach the composites records
+    sessions = SessionStore(loaded_services.settings.data_dir / "o.sqlite").open()
+    offline = Assistant(loaded_services.index, sessions, LLM(url, "fake-model", "sk-test", 5.0), rewrite=False,
+                        reader=NeedReader(None, Glossary(tmp_path))).answer(COMPOSITES, language="tr")
+    assert "rewritten" not in offline.metadata["intent"] and "glossed" not in offline.metadata["intent"]
+    assert len(_rewrite_requests(model)) == 1
     assert _about_composites(loaded_services, offline.metadata.get("retrieved", [])[:3]) == 0
+    glossed = Assistant(loaded_services.index, sessions, LLM(url, "fake-model", "sk-test", 5.0), rewrite=False,
+                        reader=NeedReader(None)).answer(COMPOSITES, language="tr")
+    assert "composite" in glossed.metadata["intent"]["glossed"]
+    assert _about_composites(loaded_services, glossed.metadata["retrieved"][:3]) >= 1
 
 
 def test_an_unusable_rewrite_leaves_the_offline_reading(
