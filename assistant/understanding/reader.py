@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from langchain_core.embeddings import Embeddings
 
 from assistant.locale.countries import country_mention
@@ -74,6 +76,9 @@ class NeedReader:
         gloss = self.glossary.english(topic, (code, *neighbours(code))) if code and code != "en" else None
         if gloss is not None and gloss.covered < GLOSS_MIN_SHARE:
             gloss = None  # another language's glossary that happens to hold a word or two (Turkish read as Uzbek)
+        if gloss is not None:
+            english = split_topic(gloss.text, ("en",)).text
+            gloss = replace(gloss, text=english) if english else None
         return Intent(sought=sought, topic=topic, countries=(country,) if country else (),  # type: ignore[arg-type]
                       explicit_kind=reading.explicit, confidence=min(1.0, abs(reading.margin) / CONFIDENT_LOG_ODDS),
                       framing=words.framing, margin=reading.margin, glossed=gloss.text if gloss else "",

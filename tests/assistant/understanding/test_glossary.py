@@ -185,3 +185,15 @@ def test_two_syllables_of_a_syllabic_script_are_a_stem(tmp_path: Path) -> None:
 
     assert korean is not None and korean.text == "battery"
     assert glossary.english("suyuqlik", ("uz",)) is None  # two Latin letters are no stem
+
+
+def test_the_gloss_loses_english_framing_as_a_translation_does(tmp_path: Path) -> None:
+    (tmp_path / "uz.tsv").write_text("wind turbine\tshamol turbinasi|shamol turbinalari\napproach\tyondashuv\n",
+                                     encoding="utf-8")
+    reader = NeedReader(None, Glossary(tmp_path))
+
+    # "yondashuv" (approach) stays in the Uzbek topic, but "approach" frames an English need
+    intent = reader.read("Shamol turbinalari uchun yangi yondashuv kerak")
+
+    assert "yondashuv" in intent.topic
+    assert intent.glossed == "wind turbine"
