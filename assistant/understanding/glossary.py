@@ -27,6 +27,7 @@ import icu
 
 from assistant.locale.lexicon import normalize, unspaced
 from assistant.understanding.framing import framing_for
+from assistant.understanding.morphology import LINKS, Endings, endings_for
 
 __all__ = ["Gloss", "Glossary"]
 
@@ -89,9 +90,14 @@ class _Language:
     the first (the file lists terms by how many records use them, most first) among those with as many words as the
     form, up to two: "жел энергиясы" listed under *wind* and *wind energy* is *wind energy*."""
 
-    def __init__(self, lines: list[str], stop: frozenset[str] = frozenset()) -> None:
+    def __init__(self, lines: list[str], stop: frozenset[str] = frozenset(), endings: Endings | None = None,
+                 links: tuple[str, ...] = ()) -> None:
         """`stop`: the language's stop words, which a question's topic has lost already: a form that holds them is
-        also listed without them ("correnti di marea" → "correnti marea"), after every form as written."""
+        also listed without them ("correnti di marea" → "correnti marea"), after every form as written. `endings`:
+        what may follow a form inside a longer word (`assistant.understanding.morphology`; None: anything). `links`:
+        the letters between the parts of a compound, for a language that writes compounds as one word."""
+        self.endings = endings
+        self.links = links
         listed: dict[tuple[str, ...], list[str]] = {}
         bare: list[tuple[tuple[str, ...], str]] = []
         for line in lines:
@@ -153,13 +159,42 @@ class _Language:
             return best
         closeness = matched = 0
         for part, word in zip(form, words[start:start + len(form)], strict=True):
-            fit = max((_fit(part, variant) for variant in _variants(word)), default=0)
+            fit = self.fit(part, word)
             if not fit:
                 return best
             closeness += fit
             matched += len(part) - (3 - fit if fit == 1 else 0)  # an ending fit matched all but a letter or two
         rank = (len(form), matched, closeness)
         return (rank, len(form), self.forms[form]) if best is None or rank > best[0] else best
+
+
+    def fit(self, form: str, word: str) -> int:
+        """How `form` fits `word` or the word without a preposition written onto it (`_fit`); its beginning, or its
+        stem, only when the rest is a chain of the language's endings ("kum", sand, does not begin "kumaşlara", onto
+        fabrics; "spielzeit", season, is not "spielzeug", toy, with another ending)."""
+        best = 0
+        for variant in _variants(word):
+            fit = _fit(form, variant)
+            if fit and fit < 3 and self.endings is not None:  # the rest after the form, or after its stem
+                stems = (len(form),) if fit == 2 else (len(form) - 1, len(form) - 2)
+                fit = fit if any(self.endings.chain(variant[stem:], replacing=fit == 1) for stem in stems) else 0
+            best = max(best, fit)
+        return best
+
+    def compound(self, word: str) -> tuple[str, str] | None:
+        """The English of the two parts of a compound `word` (German "luftqualität": air, quality), the longest first
+        part that is a form as written, a linking letter or two, and a second part that fits a form; None when the
+        language does not compound or no split fits."""
+        for size in range(len(word) - _MIN_STEM, _MIN_STEM - 1, -1) if self.links else ():
+            head = self.forms.get((word[:size],))
+            if head is None:
+                continue
+            for link in self.links:
+                if word.startswith(link, size) and len(word) - size - len(link) >= _MIN_STEM:
+                    tail = self.match((word[size + len(link):],), 0)
+                    if tail is not None:
+                        return head, tail[1]
+        return None
 
 
 def _fit(form: str, word: str) -> int:
@@ -257,7 +292,7 @@ class Glossary:
             if code not in self._tables:
                 source = self.folder.joinpath(f"{code}.tsv")
                 self._tables[code] = _Language(source.read_text(encoding="utf-8").splitlines(),
-                                               framing_for((code,)).general) \
+                                               framing_for((code,)).general, endings_for(code), LINKS.get(code, ())) \
                     if source.is_file() else None
             return self._tables[code]
 
@@ -287,6 +322,9 @@ def _read(words: tuple[str, ...], table: _Language, code: str) -> Gloss | None:
         if hit is not None and hit[0] == 1 and code == "vi" and _inside_word(words, position):
             hit = None
         if hit is None:
+            parts = table.compound(words[position])
+            glossed.extend(term for term in dict.fromkeys(parts or ()) if term not in glossed)
+            found += parts is not None
             position += 1
             continue
         size, english = hit
