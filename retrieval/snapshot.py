@@ -168,6 +168,12 @@ class VectorSnapshot:
             out.update(zip([self.ids[r] for r in rows], scores.tolist(), strict=True))
         return out
 
+    def language_shares(self) -> dict[str, float]:
+        """Each language's share of the records, largest first."""
+        total = max(len(self.ids), 1)
+        shares = {self._languages[code]: len(rows) / total for code, rows in self._language_rows.items() if len(rows)}
+        return dict(sorted(shares.items(), key=lambda item: -item[1]))
+
     def coherence(self, ids: Sequence[str], kind: str | None = None) -> float | None:
         """How much the records among `ids` resemble each other, as a z-score against two random records of `kind`
         (`retrieval.coherence`); None for fewer than two known records."""

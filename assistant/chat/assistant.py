@@ -19,7 +19,7 @@ from assistant.chat.results import Answer, Citation, Match, Partner
 from assistant.chat.sessions import SessionStore, Turn
 from assistant.chat.topic import TopicGate
 from assistant.llm import LLM
-from assistant.locale.languages import pick_language
+from assistant.locale.languages import detect_with_score, pick_language
 from assistant.locale.texts import localize
 from assistant.matching import Matcher
 from assistant.translation import RecordTranslation, TranslationService
@@ -126,7 +126,9 @@ class Assistant:
         intent = self.reader.read(message)
         kind = intent.kind or partner_kind(message)
         filters = Filters(kind=kind) if intent.explicit_kind else None
-        query = self.reader.query(intent, message, kind_filtered=filters is not None)
+        query = self.reader.query(intent, message, kind_filtered=filters is not None,
+                                  language=detect_with_score(message)[0],
+                                  corpus=self.index.snapshot().language_shares())
         found = retrieve_need(self.index, query, filters, self.relevance)
         return suggest_partners(found.partner_hits, kind=kind, language=code, limit=k)
 

@@ -150,7 +150,8 @@ class AnswerChain:
         filters = Filters(kind=kind, field=chosen.field, country=state.country or chosen.country,
                           language=chosen.language)
         query = self.reader.query(intent, state.condensed, kind_filtered=kind is not None,
-                                  language=detect_with_score(state.condensed)[0])
+                                  language=detect_with_score(state.condensed)[0],
+                                  corpus=self.index.snapshot().language_shares())
         found = retrieve_need(self.index, query, filters, self.relevance)
         if state.country and not chosen.country and self.strength(found.hits, kind) != "strong":
             # a country named in the question is often where the need is ("for a plant in Morocco"): when no

@@ -287,14 +287,38 @@ class Glossary:
             return ()
         return tuple(sorted(p.name[:-4] for p in self.folder.iterdir() if p.name.endswith(".tsv")))
 
+    def _lines(self, code: str) -> list[str] | None:
+        source = self.folder.joinpath(f"{code}.tsv")
+        return source.read_text(encoding="utf-8").splitlines() if source.is_file() else None
+
     def _language(self, code: str) -> _Language | None:
         with self._lock:  # read once per process, on first use (a file is about 5,000 lines)
             if code not in self._tables:
-                source = self.folder.joinpath(f"{code}.tsv")
-                self._tables[code] = _Language(source.read_text(encoding="utf-8").splitlines(),
-                                               framing_for((code,)).general, endings_for(code), LINKS.get(code, ())) \
-                    if source.is_file() else None
+                lines = self._lines(code)
+                self._tables[code] = None if lines is None else \
+                    _Language(lines, framing_for((code,)).general, endings_for(code), LINKS.get(code, ()))
             return self._tables[code]
+
+    def _inverse(self, code: str) -> _Language | None:
+        """Language `code`'s glossary turned around: English terms as the forms, each the file's first form for it."""
+        key = f"en>{code}"
+        with self._lock:
+            if key not in self._tables:
+                lines = self._lines(code)
+                inverse = [f"{forms.split('|')[0].strip()}\t{english}" for english, _, forms
+                           in (line.partition("\t") for line in lines or () if not line.startswith("#"))
+                           if forms.split("|")[0].strip()]
+                self._tables[key] = None if lines is None else \
+                    _Language(inverse, framing_for(("en",)).general, endings_for("en"))
+            return self._tables[key]
+
+    def translate(self, english: str, code: str) -> str:
+        """`english` (a gloss, or an English topic) in language `code` by its glossary: each English term read, the
+        longest first, as the file's first form for it ("wind turbine blades" → 风力涡轮机 叶片); "" when the language
+        has no glossary or no term was found."""
+        inverse = self._inverse(code)
+        gloss = _read(_form(english), inverse, "en") if inverse is not None else None
+        return gloss.text if gloss is not None else ""
 
     def english(self, text: str, languages: tuple[str, ...]) -> Gloss | None:
         """The English words of `text` by the glossary, among those of `languages` (the question's and the languages

@@ -73,3 +73,10 @@ def test_a_restored_snapshot_judges_alike() -> None:
 
     assert restored.coherence(by_topic["t3"][:5], kind="achievement") == snapshot.coherence(by_topic["t3"][:5],
                                                                                              kind="achievement")
+
+
+def test_a_snapshot_knows_each_languages_share_of_the_records() -> None:
+    snapshot = VectorSnapshot(["a", "b", "c", "d"], {"language": ["en", "zh", "en", "en"]},
+                              np.eye(4, dtype=np.float32))
+
+    assert snapshot.language_shares() == {"en": 0.75, "zh": 0.25}

@@ -9,6 +9,7 @@ import pytest
 from assistant.understanding.glossary import Glossary
 from assistant.understanding.intent import Intent
 from assistant.understanding.reader import NeedReader
+from retrieval.embedder import make_embeddings
 
 
 @pytest.fixture
@@ -197,3 +198,33 @@ def test_the_gloss_loses_english_framing_as_a_translation_does(tmp_path: Path) -
 
     assert "yondashuv" in intent.topic
     assert intent.glossed == "wind turbine"
+
+
+def test_english_terms_read_in_another_language_longest_first(tmp_path: Path) -> None:
+    (tmp_path / "zh.tsv").write_text("wind\t风\nturbine\t涡轮机\nwind turbine\t风力涡轮机|风机\nblade\t叶片|桨叶\n",
+                                     encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    assert glossary.translate("wind turbine blades", "zh") == "风力涡轮机 叶片"
+    assert glossary.translate("wind turbine blades", "fa") == ""  # no glossary for it
+    assert glossary.translate("insurance", "zh") == ""
+
+
+def test_a_language_that_writes_much_of_the_corpus_gets_the_topic_in_its_words(tmp_path: Path) -> None:
+    (tmp_path / "zh.tsv").write_text("wind turbine\t风力涡轮机\n", encoding="utf-8")
+    (tmp_path / "ar.tsv").write_text("wind turbine\tتوربينات الرياح\n", encoding="utf-8")
+    reader = NeedReader(make_embeddings("hash:32"), Glossary(tmp_path))
+    glossed = Intent(topic="shamol turbinalari", glossed="wind turbine", glossed_share=0.8)
+    corpus = {"en": 0.6, "zh": 0.35, "ar": 0.05}
+
+    query = reader.query(glossed, "Shamol turbinalari", kind_filtered=False, language="uz", corpus=corpus)
+    english = reader.query(Intent(topic="wind turbines"), "Wind turbines?", kind_filtered=False, language="en",
+                           corpus=corpus)
+    chinese = Intent(topic="风力涡轮机", glossed="wind turbine", glossed_share=1.0)
+
+    assert ("风力涡轮机", pytest.approx(0.8 * 0.35)) in query.texts
+    assert ("风力涡轮机", pytest.approx(0.35)) in english.texts
+    assert not any("توربينات" in text for text, _ in query.texts)  # 5% of the records: not worth a search
+    # the question's own language adds nothing
+    assert reader.query(chinese, "风力涡轮机", kind_filtered=False, language="zh", corpus=corpus).texts \
+        == reader.query(chinese, "风力涡轮机", kind_filtered=False, language="zh").texts
