@@ -7,7 +7,9 @@ Sets (one need per line, `lang|text`, `#` comments):
 - no fit: `benchmarks/data/needs_no_fit.txt`, 48 needs in 16 languages on topics the sample does not cover (a
   clear match is wrong);
 - unjudged: `benchmarks/data/needs_unjudged.txt`, 34 needs in 17 languages written for the sample's topics (mostly
-  fit, not judged).
+  fit, not judged);
+- held-out: `benchmarks/data/topical_heldout.json` (52 needs that fit, judged record by record) and
+  `benchmarks/data/needs_no_fit_heldout.txt` (20 that do not), written by a helper that saw no answer.
 
     python -m benchmarks.match_judgement --data-dir DIR [--label NAME]
 
@@ -44,6 +46,9 @@ def needs_sets() -> dict[str, list[tuple[str, str]]]:
         sets["dev (all fit)"] = [(q["lang"], q["text"]) for q in json.loads(dev.read_text("utf-8"))["questions"]]
     sets["no fit"] = read_needs(DATA / "needs_no_fit.txt")
     sets["unjudged"] = read_needs(DATA / "needs_unjudged.txt")
+    heldout = json.loads((DATA / "topical_heldout.json").read_text("utf-8"))["questions"]
+    sets["held-out (all fit)"] = [(q["lang"], q["text"]) for q in heldout]
+    sets["held-out no fit"] = read_needs(DATA / "needs_no_fit_heldout.txt")
     return sets
 
 
@@ -84,7 +89,8 @@ def markdown(label: str, summary: dict[str, dict[str, Any]]) -> str:
     lines = [f"# Clear match or not: {label} ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})", "",
              "Needs the assistant answered (not refused as off-topic) and called a clear match: before = the best "
              "record's score alone (chance maximum + 0.5), now = the best beyond chance and the records coherent "
-             "(`retrieval.coherence`). Right answer: clear for `dev`, not clear for `no fit`.", "",
+             "(`retrieval.coherence`). Right answer: clear for `dev` and `held-out (all fit)`, not clear for the "
+             "`no fit` sets.", "",
              "| set | needs | refused as off-topic | clear before | clear now |", "|---|---|---|---|---|"]
     for name, row in summary.items():
         lines.append(f"| {name} | {row['n']} | {row['refused']} | {row['strong_before']} | {row['strong_now']} |")
