@@ -49,6 +49,8 @@ _LONG_RUN = 4
 # a form at least this long plus one letter may fit a word with another last letter, plus three another last two
 _ENDING_STEM = 5
 _ENDING_SYLLABLES = 3
+# a compound's first part this long names a thing of its own, when the rest fits no form ("meubel" in "meubelmakerij")
+_COMPOUND_HEAD = 5
 # one-letter prepositions and the article written onto the next word (Arabic, Amharic), with kaf as `_form` writes it
 _ARABIC_PREFIXES = tuple(p.translate(_SPELLING) for p in ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ك",
                                                           "ف"))
@@ -181,10 +183,12 @@ class _Language:
             best = max(best, fit)
         return best
 
-    def compound(self, word: str) -> tuple[str, str] | None:
-        """The English of the two parts of a compound `word` (German "luftqualität": air, quality), the longest first
-        part that is a form as written, a linking letter or two, and a second part that fits a form; None when the
-        language does not compound or no split fits."""
+    def compound(self, word: str) -> tuple[str, ...]:
+        """The English of the parts of a compound `word`, for a language that writes compounds as one word: the
+        longest first part that is a form as written, a linking letter or two, and a second part that fits a form
+        (German "luftqualität": air, quality); else the first part alone when it is long enough to be a word of its own
+        (Dutch "meubelmakerij", read by the Afrikaans glossary: furniture); () when nothing fits."""
+        alone: tuple[str, ...] = ()
         for size in range(len(word) - _MIN_STEM, _MIN_STEM - 1, -1) if self.links else ():
             head = self.forms.get((word[:size],))
             if head is None:
@@ -194,7 +198,9 @@ class _Language:
                     tail = self.match((word[size + len(link):],), 0)
                     if tail is not None:
                         return head, tail[1]
-        return None
+            if not alone and size >= _COMPOUND_HEAD:
+                alone = (head,)
+        return alone
 
 
 def _fit(form: str, word: str) -> int:
@@ -347,8 +353,8 @@ def _read(words: tuple[str, ...], table: _Language, code: str) -> Gloss | None:
             hit = None
         if hit is None:
             parts = table.compound(words[position])
-            glossed.extend(term for term in dict.fromkeys(parts or ()) if term not in glossed)
-            found += parts is not None
+            glossed.extend(term for term in dict.fromkeys(parts) if term not in glossed)
+            found += bool(parts)
             position += 1
             continue
         size, english = hit

@@ -41,7 +41,7 @@ _ENDINGS: dict[str, str] = {
     "fr": "s x e es le les ne nes",
     "it": "i e",
     "de": "e en n er es s ern nen",
-    "af": "e s te ste ens er",
+    "af": "e s te ste ens er en",  # -en: the Dutch plural, which the Afrikaans glossary reads too
     "id": "nya kan an i lah kah pun ku mu",
     "ms": "nya kan an i lah kah pun ku mu",
     # Persian: plural, ezafe and adjective -i, comparative; Arabic: feminine, plurals, duals, pronoun suffixes,

@@ -82,3 +82,11 @@ def test_a_compound_is_read_as_its_parts_with_the_linking_letters_between(glossa
 
     assert german is not None and german.text == "air quality" and german.covered == 1.0
     assert afrikaans is not None and afrikaans.text == "desalination system"
+
+
+def test_a_long_first_part_of_a_compound_counts_alone_when_the_rest_fits_nothing(tmp_path: Path) -> None:
+    (tmp_path / "af.tsv").write_text("furniture\tmeubel\nwood\thout\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    assert glossary.english("meubelmakerij", ("af",)).text == "furniture"  # type: ignore[union-attr]
+    assert glossary.english("houtsnywerk", ("af",)) is None  # four letters are too few to be sure it is a part
