@@ -9,8 +9,10 @@ question's own words (`assistant.understanding.reader`).
 
 Lookup is greedy, left to right, the form of the most words first. Each word of a form must fit the question's word:
 the same word, its beginning (the suffixes of agglutinative languages: "suvlarini" → "suv"), or, for a long word,
-the same but for its ending ("аддитивного" → "аддитивный"). The prepositions written onto the next word in Arabic
-and Amharic are tried off too.
+the same but for its ending ("аддитивного" → "аддитивный"); what follows the form or its stem must be the language's
+endings (`assistant.understanding.morphology`: "kumaşlara", onto fabrics, does not begin with "kum", sand). German and
+Afrikaans compounds are read as their parts. The prepositions written onto the next word in Arabic and Amharic are
+tried off too.
 """
 
 from __future__ import annotations
