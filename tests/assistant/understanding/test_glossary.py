@@ -228,3 +228,14 @@ def test_a_language_that_writes_much_of_the_corpus_gets_the_topic_in_its_words(t
     # the question's own language adds nothing
     assert reader.query(chinese, "风力涡轮机", kind_filtered=False, language="zh", corpus=corpus).texts \
         == reader.query(chinese, "风力涡轮机", kind_filtered=False, language="zh").texts
+
+
+def test_every_shipped_glossary_lists_the_same_english_terms_in_the_same_order() -> None:
+    folder = Path(__file__).resolve().parents[3] / "prompts" / "glossary"
+    terms = {path.stem: [line.partition("\t")[0] for line in path.read_text(encoding="utf-8").splitlines()
+                         if line and not line.startswith("#")] for path in folder.glob("*.tsv")}
+
+    english = terms.pop("zh")
+    assert len(english) == len(set(english)) == 5_216 + 2_912
+    assert all(listed == english for listed in terms.values()), [code for code, listed in terms.items()
+                                                                 if listed != english]
