@@ -42,7 +42,11 @@ GLOSS_MIN_SHARE = 0.5
 # to records of another language less well than to its own, and most of all from a third language (an Amharic need
 # to Chinese records). Cited precision@5 went 0.736 -> 0.784 on the low-resource needs (pools deepened), 0.700 ->
 # 0.713 on the untuned ones, dev 0.813 both (nDCG@5 0.766 -> 0.776); a fixed weight of 0.15 to 0.5 did about as well.
-# In BM25 as well, it lost untuned needs (0.700 -> 0.675): Chinese records matching one common term crowd in.
+# The same words join BM25's query: a record written in that language matches the topic's own terms there (盐碱地,
+# saline land; 腐蚀, corrosion), which the embedder reaches from a third language least of all. On the held-out needs
+# (52 in 26 languages) cited precision@5 went 0.554 -> 0.573 (17 interface languages 0.594 -> 0.635), dev 0.813 ->
+# 0.840, low-resource 0.784 -> 0.776; the untuned needs lost 0.713 -> 0.662, most of it one Turkish need whose
+# Chinese terms (工作站, workstation) match records of another topic.
 OTHER_LANGUAGE_MIN_SHARE = 0.1
 # Pseudo-relevance feedback from the first pass's best records (`retrieval.need`).
 FEEDBACK_RECORDS = 8
@@ -114,7 +118,9 @@ class NeedReader:
             texts = [(intent.glossed, share), *((text, weight * REWRITE_SHARE) for text, weight in texts)]
             lexical = f"{intent.glossed} {lexical}"
         if meaningful and topic:
-            texts = [*texts, *self._other_languages(intent, language, corpus or {})]
+            others = self._other_languages(intent, language, corpus or {})
+            texts = [*texts, *others]
+            lexical = " ".join([lexical, *(words for words, _ in others)])
         bonus: dict[str, float] = {}
         kind = intent.kind
         if kind and not kind_filtered:

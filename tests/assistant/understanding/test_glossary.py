@@ -224,6 +224,8 @@ def test_a_language_that_writes_much_of_the_corpus_gets_the_topic_in_its_words(t
 
     assert ("风力涡轮机", pytest.approx(0.8 * 0.35)) in query.texts
     assert ("风力涡轮机", pytest.approx(0.35)) in english.texts
+    assert query.lexical.split()[-1] == "风力涡轮机"  # BM25 finds the Chinese records by the Chinese term
+    assert "风力涡轮机" in english.lexical
     assert not any("توربينات" in text for text, _ in query.texts)  # 5% of the records: not worth a search
     # the question's own language adds nothing
     assert reader.query(chinese, "风力涡轮机", kind_filtered=False, language="zh", corpus=corpus).texts \
