@@ -97,9 +97,12 @@ class _Language:
     def __init__(self, lines: list[str], stop: frozenset[str] = frozenset(), endings: Endings | None = None,
                  links: tuple[str, ...] = ()) -> None:
         """`stop`: the language's stop words, which a question's topic has lost already: a form that holds them is
-        also listed without them ("correnti di marea" → "correnti marea"), after every form as written. `endings`:
-        what may follow a form inside a longer word (`assistant.understanding.morphology`; None: anything). `links`:
-        the letters between the parts of a compound, for a language that writes compounds as one word."""
+        also listed without them ("correnti di marea" → "correnti marea"), after every form as written. A form left
+        with one word keeps it only when the words dropped came after it (the light verb of Persian "وارد کردن", the
+        auxiliary of Hindi "प्रदान करना"): a word before it changes what it means (French "non supervisée" is not
+        "supervisée", Turkish "iş istasyonu", workstation, is not "istasyonu", the station of any other compound).
+        `endings`: what may follow a form inside a longer word (`assistant.understanding.morphology`; None: anything).
+        `links`: the letters between the parts of a compound, for a language that writes compounds as one word."""
         self.endings = endings
         self.links = links
         listed: dict[tuple[str, ...], list[str]] = {}
@@ -114,7 +117,8 @@ class _Language:
                 if english and words:
                     listed.setdefault(words, []).append(english)
                     content = tuple(word for word in words if word not in stop)
-                    if content != words and any(len(word) > _MIN_STEM for word in content):
+                    if content != words and any(len(word) > _MIN_STEM for word in content) \
+                            and (len(content) > 1 or words[0] == content[0]):
                         bare.append((content, english))
         for content, english in bare:
             if content not in listed:

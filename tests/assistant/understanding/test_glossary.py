@@ -188,6 +188,19 @@ def test_two_syllables_of_a_syllabic_script_are_a_stem(tmp_path: Path) -> None:
     assert glossary.english("suyuqlik", ("uz",)) is None  # two Latin letters are no stem
 
 
+def test_a_form_without_its_stop_words_keeps_one_word_only_when_they_followed_it(tmp_path: Path) -> None:
+    # "non" and "iş" are stop words (framing) of their languages; "کردن" (to do) is Persian's light verb
+    (tmp_path / "fr.tsv").write_text("unsupervised\tnon supervisé\nsupervised\tsupervisé\n", encoding="utf-8")
+    (tmp_path / "tr.tsv").write_text("workstation\tiş istasyonu\nstation\tistasyon\n", encoding="utf-8")
+    (tmp_path / "fa.tsv").write_text("import\tوارد کردن\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    assert glossary.english("apprentissage supervisé", ("fr",)).text == "supervised"  # type: ignore[union-attr]
+    assert glossary.english("şarj istasyonu", ("tr",)).text == "station"  # type: ignore[union-attr]
+    # the topic lost the light verb; the noun before it still reads as the verb's term
+    assert glossary.english("وارد تجهیزات", ("fa",)).text == "import"  # type: ignore[union-attr]
+
+
 def test_the_gloss_loses_english_framing_as_a_translation_does(tmp_path: Path) -> None:
     (tmp_path / "uz.tsv").write_text("wind turbine\tshamol turbinasi|shamol turbinalari\napproach\tyondashuv\n",
                                      encoding="utf-8")
