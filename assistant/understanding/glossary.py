@@ -177,15 +177,17 @@ class _Language:
 
 
     def fit(self, form: str, word: str) -> int:
-        """How `form` fits `word` or the word without a preposition written onto it (`_fit`); its beginning, or its
-        stem, only when the rest is a chain of the language's endings ("kum", sand, does not begin "kumaşlara", onto
-        fabrics; "spielzeit", season, is not "spielzeug", toy, with another ending)."""
+        """How `form` fits `word` or the word without a preposition written onto it (`_fit`); its beginning only when
+        the rest is a chain of the language's endings ("kum", sand, does not begin "kumaşlara", onto fabrics), its stem
+        only when the form's end and the word's are both endings (`Endings.swap`: "spielzeit", season, is not
+        "spielzeug", toy, and Persian "استاندارد", standard, not "استانداری", governorate)."""
         best = 0
         for variant in _variants(word):
             fit = _fit(form, variant)
             if fit and fit < 3 and self.endings is not None:  # the rest after the form, or after its stem
                 stems = (len(form),) if fit == 2 else (len(form) - 1, len(form) - 2)
-                fit = fit if any(self.endings.chain(variant[stem:], replacing=fit == 1) for stem in stems) else 0
+                fit = fit if any(self.endings.chain(variant[stem:]) if fit == 2
+                                 else self.endings.swap(form[stem:], variant[stem:]) for stem in stems) else 0
             best = max(best, fit)
         return best
 

@@ -57,6 +57,11 @@ _ENDINGS: dict[str, str] = {
 # the beginning of "marea", tide)
 _REPLACING: dict[str, str] = {"es": "a o as os e es", "pt": "a o as os e es", "it": "a o e i he hi", "fr": "e es"}
 
+# the last consonants a suffix voices (Turkish kitap, kitabı; Kazakh жүрек, жүрегі; Uzbek samaradorlik,
+# samaradorligi): a form's last letter that the language writes otherwise before an ending
+_ALTERNATING: dict[str, dict[str, str]] = {"tr": {"p": "b", "ç": "c", "t": "d", "k": "ğg", "g": "ğ"},
+                                           "kk": {"к": "г", "қ": "ғ", "п": "б"}, "uz": {"k": "g", "q": "g"}}
+
 LINKS: dict[str, tuple[str, ...]] = {"de": ("", "s", "es", "n", "en", "e", "er"), "af": ("", "s", "e", "ens", "er")}
 """The letters a compounding language puts between the parts of a compound; only these languages are split."""
 
@@ -67,10 +72,22 @@ class Endings:
     """One language's inflectional endings; `chain(rest)` is True when `rest` is one or more of them in a row, or,
     with `replacing`, one of the endings that replace a word's last vowel."""
 
-    def __init__(self, endings: str, replacing: str = "") -> None:
+    def __init__(self, endings: str, replacing: str = "", alternating: dict[str, str] | None = None) -> None:
         self.endings = frozenset(endings.translate(_SPELLING).split())
         self.replacing = frozenset(replacing.split())
+        self.alternating = alternating or {}
         self.longest = max(map(len, self.endings), default=0)
+
+    def swap(self, dropped: str, rest: str) -> bool:
+        """True when a word that shares a stem with a form, the form going on with `dropped` and the word with `rest`,
+        is the form with another ending: both are endings (Russian "аддитивный" and "аддитивного", "ый" and "ого"; a
+        Romance vowel), or the form's last consonant voices before a suffix (Turkish "mekanik", "mekaniği"); not when
+        the form's end is a letter of its stem ("استاندارد", standard, is no ending away from "استانداری",
+        governorate)."""
+        rest = rest.translate(_SPELLING)
+        if rest and rest[0] in self.alternating.get(dropped, ""):
+            return self.chain(rest[1:].lstrip("'"))  # Uzbek q voices to gʻ, its apostrophe folded
+        return self.chain(dropped, replacing=True) and self.chain(rest, replacing=True)
 
     def chain(self, rest: str, *, replacing: bool = False) -> bool:
         rest = rest.translate(_SPELLING)
@@ -87,4 +104,4 @@ class Endings:
 def endings_for(code: str) -> Endings | None:
     """The endings of language `code`; None for a language whose endings go unchecked."""
     listed = _ENDINGS.get(code)
-    return Endings(listed, _REPLACING.get(code, "")) if listed is not None else None
+    return Endings(listed, _REPLACING.get(code, ""), _ALTERNATING.get(code)) if listed is not None else None

@@ -49,6 +49,22 @@ def test_a_romance_ending_replaces_a_vowel_but_does_not_follow_a_word() -> None:
     assert not endings.chain("a")
 
 
+@pytest.mark.parametrize(("code", "dropped", "rest", "swapped"), [
+    ("ru", "ый", "ого", True),  # аддитивн-ый, аддитивн-ого: the same adjective
+    ("it", "o", "a", True),  # porcin-o, porcin-a
+    ("fa", "د", "ی", False),  # استاندار-د (standard) is not استاندار-ی (governorate): د is no ending
+    ("tr", "k", "ği", True),  # mekanik, mekaniği: the last consonant voices before a suffix
+    ("uz", "k", "gi", True),  # samaradorlik, samaradorligi
+    ("uz", "q", "g'i", True),
+    ("tr", "t", "zi", False),  # a voiced consonant is followed by an ending, not by another word's letters
+])
+def test_a_form_with_another_ending_swaps_an_ending_for_an_ending(code: str, dropped: str, rest: str,
+                                                                   swapped: bool) -> None:
+    endings = endings_for(code)
+
+    assert endings is not None and endings.swap(dropped, rest) is swapped
+
+
 def test_languages_without_a_list_go_unchecked() -> None:
     assert endings_for("ko") is None and endings_for("am") is None
 
