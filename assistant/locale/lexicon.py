@@ -14,14 +14,26 @@ from importlib.resources import files
 from retrieval.tokenizer import tokenize
 
 __all__ = ["LIST_NAMES", "contains_phrase", "content_terms", "lexicon", "marker_count", "marker_languages",
-           "normalize", "starts_with_phrase", "unspaced"]
+           "normalize", "starts_with_phrase", "strip_optional_marks", "unspaced"]
 
 LIST_NAMES = ("followup", "offer", "needing", "seek", "offering", "greeting", "generic", "abuse", "off_topic")
 
 
+# The marks Arabic script writes only at times: the short vowels, tanwin, shadda and sukun (U+064B-U+065F, with the
+# combining hamzas NFKC has not joined to a letter), the superscript alef and the tatweel that stretches a word.
+# A writer adds a shadda to tell المسيّرة (guided: drones) from المسيرة (the march); word lists are written without.
+_OPTIONAL_MARKS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640])
+
+
+def strip_optional_marks(text: str) -> str:
+    """`text` without the Arabic-script marks written only at times (harakat, shadda, tatweel)."""
+    return text.translate(_OPTIONAL_MARKS)
+
+
 def normalize(text: str) -> str:
-    """NFKC, lower case, punctuation and symbols replaced by spaces (combining marks kept), single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case, the optional Arabic-script marks left out (other combining marks kept: Devanagari writes its
+    vowels with them), punctuation and symbols replaced by spaces, single spaces."""
+    text = strip_optional_marks(unicodedata.normalize("NFKC", text).lower())
     return " ".join("".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text).split())
 
 

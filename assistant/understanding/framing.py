@@ -24,7 +24,7 @@ from importlib.resources import files
 import icu
 import stopwordsiso
 
-from assistant.locale.lexicon import unspaced
+from assistant.locale.lexicon import strip_optional_marks, unspaced
 
 __all__ = ["Framing", "TopicWords", "split_topic"]
 
@@ -104,7 +104,7 @@ class Framing:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return strip_optional_marks(unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))
 
 
 @lru_cache(maxsize=1)

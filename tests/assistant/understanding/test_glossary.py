@@ -177,6 +177,18 @@ def test_spelling_variants_people_mix_match_each_other(tmp_path: Path) -> None:
         assert glossary.english(typed, (code,)) is not None, (code, typed)
 
 
+def test_arabic_script_marks_written_only_at_times_do_not_matter(tmp_path: Path) -> None:
+    # a shadda tells المسيّرة (drones) from المسيرة (the march), tatweel stretches a word: either side may carry them
+    (tmp_path / "ar.tsv").write_text("drone\tطائرات مسيرة\nsolution\tحُلول\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    for typed in ("الطائرات المسيّرة", "الطائـرات المُسَيَّرة"):
+        gloss = glossary.english(typed, ("ar",))
+        assert gloss is not None and gloss.text == "drone" and gloss.covered == 1.0, typed
+    assert glossary.english("حلول", ("ar",)) == glossary.english("حُلول", ("ar",))
+    assert glossary.english("حُلول", ("ar",)) is not None
+
+
 def test_two_syllables_of_a_syllabic_script_are_a_stem(tmp_path: Path) -> None:
     (tmp_path / "ko.tsv").write_text("battery\t전지|배터리\n", encoding="utf-8")
     (tmp_path / "uz.tsv").write_text("water\tsu\n", encoding="utf-8")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from assistant.locale.lexicon import strip_optional_marks
 from assistant.services import Services
 from assistant.understanding.framing import split_topic
 from assistant.understanding.reader import NeedReader
@@ -67,6 +68,14 @@ def test_the_topic_keeps_the_subject_and_drops_the_framing(question: str, langua
 ])
 def test_a_compound_ending_in_a_framing_word_keeps_its_head(question: str, language: str, topic: str) -> None:
     assert split_topic(question, (language,)).text == topic
+
+
+def test_framing_words_are_found_whatever_optional_arabic_marks_they_carry() -> None:
+    plain = split_topic("ما هي الجهات التي تبحث عن حلول للطائرات المسيرة؟", ("ar",))
+    marked = split_topic("ما هي الجِهات التي تبحث عن حُلول للطائرات المسيّرة؟", ("ar",))
+
+    assert [strip_optional_marks(word) for word in marked.framing] == list(plain.framing)
+    assert "حُلول" in marked.framing and marked.words == ("للطائرات", "المسيّرة")
 
 
 def test_unspaced_scripts_keep_their_words_joined() -> None:
