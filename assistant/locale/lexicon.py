@@ -14,7 +14,7 @@ from importlib.resources import files
 from retrieval.tokenizer import tokenize
 
 __all__ = ["LIST_NAMES", "contains_phrase", "content_terms", "lexicon", "marker_count", "marker_languages",
-           "normalize", "starts_with_phrase", "strip_optional_marks", "unspaced"]
+           "normalize", "plain_spelling", "starts_with_phrase", "unspaced"]
 
 LIST_NAMES = ("followup", "offer", "needing", "seek", "offering", "greeting", "generic", "abuse", "off_topic")
 
@@ -22,18 +22,22 @@ LIST_NAMES = ("followup", "offer", "needing", "seek", "offering", "greeting", "g
 # The marks Arabic script writes only at times: the short vowels, tanwin, shadda and sukun (U+064B-U+065F, with the
 # combining hamzas NFKC has not joined to a letter), the superscript alef and the tatweel that stretches a word.
 # A writer adds a shadda to tell المسيّرة (guided: drones) from المسيرة (the march); word lists are written without.
-_OPTIONAL_MARKS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640])
+# The letters typed for one another: alef with a hamza or madda as a bare alef (اصطناعي for إصطناعي, اسبانيا for
+# إسبانيا: most keyboards make the bare one easier), and a final alef maqsura as yeh (Egyptian writes في as فى).
+_PLAIN = {mark: None for mark in (*range(0x064B, 0x0660), 0x0670, 0x0640)} \
+    | {ord(alef): "\u0627" for alef in "\u0623\u0625\u0622\u0671"} | {0x0649: "\u064a"}
 
 
-def strip_optional_marks(text: str) -> str:
-    """`text` without the Arabic-script marks written only at times (harakat, shadda, tatweel)."""
-    return text.translate(_OPTIONAL_MARKS)
+def plain_spelling(text: str) -> str:
+    """`text` in Arabic script as it is compared: the optional marks (harakat, shadda, tatweel) left out, the alefs
+    with hamza or madda as a bare alef, alef maqsura as yeh."""
+    return text.translate(_PLAIN)
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, the optional Arabic-script marks left out (other combining marks kept: Devanagari writes its
-    vowels with them), punctuation and symbols replaced by spaces, single spaces."""
-    text = strip_optional_marks(unicodedata.normalize("NFKC", text).lower())
+    """NFKC, lower case, Arabic script in its plain spelling (`plain_spelling`; other combining marks are kept:
+    Devanagari writes its vowels with them), punctuation and symbols replaced by spaces, single spaces."""
+    text = plain_spelling(unicodedata.normalize("NFKC", text).lower())
     return " ".join("".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text).split())
 
 

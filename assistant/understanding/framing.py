@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -24,7 +25,7 @@ from importlib.resources import files
 import icu
 import stopwordsiso
 
-from assistant.locale.lexicon import strip_optional_marks, unspaced
+from assistant.locale.lexicon import plain_spelling, unspaced
 
 __all__ = ["Framing", "TopicWords", "split_topic"]
 
@@ -104,7 +105,7 @@ class Framing:
 
 
 def _norm(text: str) -> str:
-    return strip_optional_marks(unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))
+    return plain_spelling(unicodedata.normalize("NFKC", text).casefold().replace("’", "'"))
 
 
 @lru_cache(maxsize=1)
@@ -226,11 +227,37 @@ def _vietnamese(framed: list[bool], words: list[str], own: Framing, listed: set[
             framed[n] = not claims(n, unless_taken=listed_pass)
 
 
-def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
+Phrases = Callable[[tuple[str, ...], int], int]
+"""How many words, from a position on, make a term of several words (`Glossary.phrase`); 0 or 1 when none do."""
+
+
+def _keep_phrases(framed: list[bool], words: list[str], framing: Framing, listed: set[int], phrases: Phrases) -> None:
+    """A general stop word inside a term of several words with a topic word stays in the topic, with the whole term: a
+    negation or a preposition changes what the term means ("apprentissage non supervisé", unsupervised; "sans fil",
+    wireless; Arabic "إعادة التدوير", recycling). Listed framing words stay framing."""
+    def stop_word(word: str) -> bool:  # as written, or with a clitic or an elided article before it
+        return word in framing.general or _ELIDED.sub("", word) in framing.general \
+            or any(word[len(c):] in framing.general for c in _CLITICS.get("ar", ()) if word.startswith(c))
+
+    general = [n not in listed and framed[n] and stop_word(words[n]) for n in range(len(words))]
+    if not any(general):
+        return
+    forms = tuple(words)
+    for start in range(len(words)):
+        size = phrases(forms, start)
+        inside = range(start, min(start + size, len(words)))
+        if size > 1 and any(general[n] for n in inside) and not all(framed[n] for n in inside) \
+                and not any(n in listed for n in inside):
+            for n in inside:
+                framed[n] = False
+
+
+def split_topic(question: str, languages: tuple[str, ...], phrases: Phrases | None = None) -> TopicWords:
     """Topic and framing words of `question`, judged with the framing lists of `languages` (and English,
     which questions in any language borrow from). Multi-word entries ("chúng tôi", "kerja sama") match
     runs of words; the text is segmented before normalization (NFKC splits Thai vowels, which breaks
-    ICU's dictionary segmentation)."""
+    ICU's dictionary segmentation). `phrases`: the terms of several words a general stop word is part of stay
+    whole (`_keep_phrases`)."""
     framing = framing_for(tuple(dict.fromkeys((*languages, "en"))))
     spans = _words(question)
     words = [question[a:b] for a, b in spans]
@@ -265,6 +292,8 @@ def split_topic(question: str, languages: tuple[str, ...]) -> TopicWords:
     letters = [c for c in question if c.isalpha() and c.lower() != c.upper()]
     if sum(c.isupper() for c in letters) <= len(letters) / 2:
         framed = [f and not (len(w) > 1 and w.isupper()) for f, w in zip(framed, words, strict=True)]
+    if phrases is not None:
+        _keep_phrases(framed, normalized, framing, listed, phrases)
     kept = list(words)
     tails: list[str] = []
     for n, word in enumerate(words):

@@ -334,6 +334,17 @@ class Glossary:
         gloss = _read(_form(english), inverse, "en") if inverse is not None else None
         return gloss.text if gloss is not None else ""
 
+    def phrase(self, words: tuple[str, ...], start: int, languages: tuple[str, ...]) -> int:
+        """How many of `words` (a question's, in order), from `start` on, make the longest term of several words of
+        the glossaries of `languages`; 0 when none does ("non supervisé" is unsupervised: two)."""
+        forms = _forms_of(words)
+        best = 0
+        for code in dict.fromkeys(languages):
+            table = self._language(code) if code != "en" else None
+            hit = table.match(forms, start) if table is not None and forms[start] else None
+            best = max(best, hit[0] if hit is not None and hit[0] > 1 else 0)
+        return best
+
     def english(self, text: str, languages: tuple[str, ...]) -> Gloss | None:
         """The English words of `text` by the glossary, among those of `languages` (the question's and the languages
         the detector confuses it with), that reads most of it (the first on a tie); words it does not hold are left
@@ -342,6 +353,12 @@ class Glossary:
         glosses = [gloss for code in dict.fromkeys(languages) if code != "en" and words
                    and (table := self._language(code)) is not None and (gloss := _read(words, table, code)) is not None]
         return max(glosses, key=lambda gloss: gloss.covered, default=None)
+
+
+@lru_cache(maxsize=256)
+def _forms_of(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Each of a question's words as the glossary compares it (its first part, where `_form` splits one)."""
+    return tuple(next(iter(_form(word)), "") for word in words)
 
 
 def _read(words: tuple[str, ...], table: _Language, code: str) -> Gloss | None:

@@ -77,7 +77,8 @@ class NeedReader:
         """The intent of a standalone question."""
         code, _ = detect_with_score(question)
         # the framing words of the languages the detector confuses with this one count too (Malay read as Indonesian)
-        words = split_topic(question, (code, *neighbours(code)) if code else ())
+        languages = (code, *neighbours(code)) if code else ()
+        words = split_topic(question, languages, lambda forms, start: self.glossary.phrase(forms, start, languages))
         reading = self.sought.read(question, words)
         mention = country_mention(question)
         country = mention[0] if mention else None

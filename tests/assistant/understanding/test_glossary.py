@@ -189,6 +189,22 @@ def test_arabic_script_marks_written_only_at_times_do_not_matter(tmp_path: Path)
     assert glossary.english("حُلول", ("ar",)) is not None
 
 
+def test_a_stop_word_inside_a_term_stays_with_the_term(tmp_path: Path) -> None:
+    # a negation or a preposition is a general stop word, and the topic lost it: "non supervisé" read as supervised
+    (tmp_path / "fr.tsv").write_text("supervised\tsupervisé\nunsupervised\tnon supervisé\nwireless\tsans fil\n"
+                                     "sensor\tcapteur|capteurs\nwire\tfil\n", encoding="utf-8")
+    (tmp_path / "ar.tsv").write_text("reuse\tإعادة استخدام\nwastewater\tمياه الصرف\n", encoding="utf-8")
+    reader = NeedReader(None, Glossary(tmp_path))
+
+    french = reader.read("Nous cherchons des capteurs sans fil et de l'apprentissage non supervisé.")
+    assert "sans fil" in french.topic and "non supervisé" in french.topic
+    assert french.glossed.split() == ["sensor", "wireless", "unsupervised"]
+    arabic = reader.read("هل توجد تقنيات لمعالجة مياه الصرف وإعادة استخدامها في الزراعة؟")
+    assert "reuse" in arabic.glossed.split()
+    # a stop word outside any term is still framing
+    assert "des" not in french.topic.split() and "et" not in french.topic.split()
+
+
 def test_two_syllables_of_a_syllabic_script_are_a_stem(tmp_path: Path) -> None:
     (tmp_path / "ko.tsv").write_text("battery\t전지|배터리\n", encoding="utf-8")
     (tmp_path / "uz.tsv").write_text("water\tsu\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.locale.lexicon import strip_optional_marks
+from assistant.locale.lexicon import plain_spelling
 from assistant.services import Services
 from assistant.understanding.framing import split_topic
 from assistant.understanding.reader import NeedReader
@@ -74,7 +74,7 @@ def test_framing_words_are_found_whatever_optional_arabic_marks_they_carry() -> 
     plain = split_topic("ما هي الجهات التي تبحث عن حلول للطائرات المسيرة؟", ("ar",))
     marked = split_topic("ما هي الجِهات التي تبحث عن حُلول للطائرات المسيّرة؟", ("ar",))
 
-    assert [strip_optional_marks(word) for word in marked.framing] == list(plain.framing)
+    assert [plain_spelling(word) for word in marked.framing] == list(plain.framing)
     assert "حُلول" in marked.framing and marked.words == ("للطائرات", "المسيّرة")
 
 
