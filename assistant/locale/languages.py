@@ -38,7 +38,9 @@ _NEIGHBOURS = {"nl": ("af",), "id": ("ms",), "ms": ("id",), "tr": ("uz",), "az":
                "ky": ("kk",), "ba": ("kk",), "uk": ("kk",), "mn": ("kk",), "es": ("pt",), "pt": ("es",),
                "gl": ("pt", "es")}
 # A language the detector does not know well is guessed as some unrelated one, unsure ("Bizning kompaniyamiz ...
-# hamkor izlamoqda": Bosnian, 0.21): then any language with marker words may claim it, with this many markers.
+# hamkor izlamoqda": Bosnian, 0.21; "Je, kuna teknolojia za kukausha ndizi...": Turkish, 0.11): then any language
+# with marker words may claim it, with this many markers; a language we do not serve only an unsure guess (its answer
+# is in English, but its topic is read through its own glossary).
 _UNSURE_MARKERS = 2
 
 
@@ -82,7 +84,8 @@ def _disambiguate(guesses: list[tuple[str, float]], text: str) -> tuple[str, flo
         candidates.setdefault(other, 0.0)
     ranked = sorted(((marker_count(text, c), s, c) for c, s in candidates.items() if c in LANGUAGES), reverse=True)
     if score < _CONFIDENT or code not in LANGUAGES:
-        unsure = [(n, 0.0, c) for c in marker_languages() if c not in candidates and c in LANGUAGES
+        unsure = [(n, 0.0, c) for c in marker_languages()
+                  if c not in candidates and (c in LANGUAGES or score < _CONFIDENT)
                   and (n := marker_count(text, c)) >= _UNSURE_MARKERS]
         ranked = sorted([*ranked, *unsure], reverse=True)
     if not ranked or ranked[0][0] == 0 or ranked[0][0] <= marker_count(text, code):

@@ -9,8 +9,8 @@ lists them, not as any question needed. A language listed with no endings fits w
 every syllable apart); a language not listed keeps the beginning fit unchecked (Korean and Amharic attach particles
 and endings too freely for a short list).
 
-Languages that write compounds as one word (German, Afrikaans) also split a word into two glossary forms, with the
-linking letters between them ("Luftqualität" → "Luft" + "Qualität", "ontsoutingstelsel" → "ontsouting" + s +
+Languages that write compounds as one word (German, Dutch, Afrikaans) also split a word into two glossary forms, with
+the linking letters between them ("Luftqualität" → "Luft" + "Qualität", "ontsoutingstelsel" → "ontsouting" + s +
 "stelsel").
 """
 
@@ -35,6 +35,12 @@ _ENDINGS: dict[str, str] = {
           " ла ле йтын йтін атын етін ған ген қан кен у ып іп",
     "ru": "а я у ю о е ом ем ём ой ей ою ею ы и ах ях ам ям ами ями ов ев ий ый ой ая яя ое ее ые ие ого его ому"
           " ему ым им ых их ую юю ь ью ии ия ию ическ ичн ическ ск н ов ен ость ост",
+    "uk": "а я у ю о е є і ї и й ом ем єм ою ею єю ів їв ей ам ям ами ями ах ях ий ій ого його ому йому им ім их іх"
+          " ую юю ь ові еві єві ої ної ного ному ними них ічн ичн ськ ськ н ість ост ення ння",
+    "pl": "a y i e ę ą o u ów om ami ach em ie ego emu ym im ych ich ej owy owa owe owi owych owego owej owym"
+          " ania anie aniu aniem enia enie eniu eniem ń ny na ne nych nego nej nym ności ność ości ość cja cji cję"
+          " ski ska skie skich skiego skiej sk",
+    "nl": "en s e er ere ste n",
     "en": "s es",
     "es": "s es",
     "pt": "s es is ns",
@@ -62,7 +68,8 @@ _REPLACING: dict[str, str] = {"es": "a o as os e es", "pt": "a o as os e es", "i
 _ALTERNATING: dict[str, dict[str, str]] = {"tr": {"p": "b", "ç": "c", "t": "d", "k": "ğg", "g": "ğ"},
                                            "kk": {"к": "г", "қ": "ғ", "п": "б"}, "uz": {"k": "g", "q": "g"}}
 
-LINKS: dict[str, tuple[str, ...]] = {"de": ("", "s", "es", "n", "en", "e", "er"), "af": ("", "s", "e", "ens", "er")}
+LINKS: dict[str, tuple[str, ...]] = {"de": ("", "s", "es", "n", "en", "e", "er"), "af": ("", "s", "e", "ens", "er"),
+                                     "nl": ("", "s", "e", "en")}
 """The letters a compounding language puts between the parts of a compound; only these languages are split."""
 
 _SPELLING = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
