@@ -182,13 +182,18 @@ class _Language:
         only when the form's end and the word's are both endings (`Endings.swap`: "spielzeit", season, is not
         "spielzeug", toy, and Persian "استاندارد", standard, not "استانداری", governorate)."""
         best = 0
-        for variant in _variants(word):
+        endings = self.endings
+        for variant in [*_variants(word), *(endings.respellings(word) if endings else ())]:
             fit = _fit(form, variant)
-            if fit and fit < 3 and self.endings is not None:  # the rest after the form, or after its stem
+            if fit and fit < 3 and endings is not None:  # the rest after the form, or after its stem
                 stems = (len(form),) if fit == 2 else (len(form) - 1, len(form) - 2)
-                fit = fit if any(self.endings.chain(variant[stem:]) if fit == 2
-                                 else self.endings.swap(form[stem:], variant[stem:]) for stem in stems) else 0
+                fit = fit if any(endings.chain(variant[stem:]) if fit == 2
+                                 else endings.swap(form[stem:], variant[stem:]) for stem in stems) else 0
             best = max(best, fit)
+        fleeting = endings.fleeting_stem(form) if endings and not best else None
+        if fleeting and word.startswith(fleeting) and len(word) > len(fleeting) and endings \
+                and endings.chain(word[len(fleeting):]):
+            best = 2  # the form's stem without the vowel it drops, and an ending ("statki": statek)
         return best
 
     def compound(self, word: str) -> tuple[str, ...]:

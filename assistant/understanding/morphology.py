@@ -68,6 +68,14 @@ _REPLACING: dict[str, str] = {"es": "a o as os e es", "pt": "a o as os e es", "i
 _ALTERNATING: dict[str, dict[str, str]] = {"tr": {"p": "b", "ç": "c", "t": "d", "k": "ğg", "g": "ğ"},
                                            "kk": {"к": "г", "қ": "ғ", "п": "б"}, "uz": {"k": "g", "q": "g"}}
 
+# the vowel a Slavic noun drops from its last syllable before an ending (Polish statek, statki; węgiel, węgla;
+# Russian ветер, ветра; Ukrainian вітер, вітру)
+_FLEETING: dict[str, tuple[str, ...]] = {"pl": ("ie", "e"), "ru": ("о", "е", "ё"), "uk": ("о", "е")}
+# a word's end spelled as its form writes it: the genitive plural of a verbal noun (Polish rozwiązanie, rozwiązań;
+# Ukrainian рішення, рішень), which softens the last consonant instead of adding an ending
+_SOFTENED: dict[str, tuple[tuple[str, str], ...]] = {"pl": (("ń", "ni"),), "uk": (("нь", "нн"),)}
+_VOWELS = frozenset("aeiouyąęóаеёиоуыэюяіїє")
+
 LINKS: dict[str, tuple[str, ...]] = {"de": ("", "s", "es", "n", "en", "e", "er"), "af": ("", "s", "e", "ens", "er"),
                                      "nl": ("", "s", "e", "en")}
 """The letters a compounding language puts between the parts of a compound; only these languages are split."""
@@ -79,11 +87,29 @@ class Endings:
     """One language's inflectional endings; `chain(rest)` is True when `rest` is one or more of them in a row, or,
     with `replacing`, one of the endings that replace a word's last vowel."""
 
-    def __init__(self, endings: str, replacing: str = "", alternating: dict[str, str] | None = None) -> None:
+    def __init__(self, endings: str, replacing: str = "", alternating: dict[str, str] | None = None,
+                 fleeting: tuple[str, ...] = (), softened: tuple[tuple[str, str], ...] = ()) -> None:
         self.endings = frozenset(endings.translate(_SPELLING).split())
         self.replacing = frozenset(replacing.split())
         self.alternating = alternating or {}
+        self.fleeting = fleeting
+        self.softened = softened
         self.longest = max(map(len, self.endings), default=0)
+
+    def respellings(self, word: str) -> list[str]:
+        """The word with a softened end written as its form writes it ("rozwiązań" as "rozwiązani")."""
+        return [word[:-len(end)] + form for end, form in self.softened
+                if word.endswith(end) and len(word) > len(end) + 3]
+
+    def fleeting_stem(self, form: str) -> str | None:
+        """The form without the vowel its last syllable drops before an ending ("statek" → "statk"), or None."""
+        if len(form) < 4 or form[-1] in _VOWELS or not form[-1].isalpha():
+            return None
+        for vowel in self.fleeting:
+            before = len(form) - 1 - len(vowel)
+            if form.endswith(vowel, 0, len(form) - 1) and before >= 2 and form[before - 1] not in _VOWELS:
+                return form[:before] + form[-1]
+        return None
 
     def swap(self, dropped: str, rest: str) -> bool:
         """True when a word that shares a stem with a form, the form going on with `dropped` and the word with `rest`,
@@ -111,4 +137,5 @@ class Endings:
 def endings_for(code: str) -> Endings | None:
     """The endings of language `code`; None for a language whose endings go unchecked."""
     listed = _ENDINGS.get(code)
-    return Endings(listed, _REPLACING.get(code, ""), _ALTERNATING.get(code)) if listed is not None else None
+    return Endings(listed, _REPLACING.get(code, ""), _ALTERNATING.get(code), _FLEETING.get(code, ()),
+                   _SOFTENED.get(code, ())) if listed is not None else None

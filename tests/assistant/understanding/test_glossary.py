@@ -171,6 +171,21 @@ def test_a_long_word_fits_with_another_ending(tmp_path: Path) -> None:
     assert other is None
 
 
+def test_a_slavic_stem_fits_without_its_fleeting_vowel_or_with_a_softened_end(tmp_path: Path) -> None:
+    (tmp_path / "pl.tsv").write_text("vessel\tstatek\nsolution\trozwiązanie\nstate\tstan\n", encoding="utf-8")
+    (tmp_path / "uk.tsv").write_text("wind\tвітер\nresearch\tдослідження\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    ships = glossary.english("statki rozwiązań", ("pl",))
+    wind = glossary.english("вітру досліджень", ("uk",))
+    # a word that only begins like a form is none of its forms: "statystyka" (statistics) is not "statek" or "stan"
+    other = glossary.english("statystyka", ("pl",))
+
+    assert ships is not None and ships.text == "vessel solution"
+    assert wind is not None and wind.text == "wind research"
+    assert other is None
+
+
 def test_spelling_variants_people_mix_match_each_other(tmp_path: Path) -> None:
     (tmp_path / "am.tsv").write_text("solar energy\tየፀሐይ ኃይል\n", encoding="utf-8")
     (tmp_path / "fa.tsv").write_text("building\tساختمان\n", encoding="utf-8")
