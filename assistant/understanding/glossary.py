@@ -265,6 +265,9 @@ def _segment(word: str, table: _Language) -> tuple[list[str], float]:
     """A run of an unspaced script (Chinese, Thai) read left to right, the longest form at each character first
     (forward maximum matching, forms of two characters or more): its English terms and the share of its characters
     they cover."""
+    if len(word) == 1:  # a word of one character on its own (稲, rice): read whole, never inside a longer word
+        english = table.runs.get(word)
+        return ([english], 1.0) if english is not None else ([], 0.0)
     bounds = _word_breaks(word)
     terms: list[str] = []
     covered = start = 0

@@ -133,6 +133,17 @@ def test_an_unspaced_run_is_read_longest_form_first(tmp_path: Path) -> None:
     assert gloss.covered == pytest.approx((4 / 5 + 0 + 1) / 3)
 
 
+def test_a_word_of_one_character_on_its_own_is_read(tmp_path: Path) -> None:
+    (tmp_path / "ja.tsv").write_text("rice\t米|稲\ndisease\t病害|病気\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    alone = glossary.english("水田 稲 病害", ("ja",))
+    inside = glossary.english("稲作 病害", ("ja",))
+
+    assert alone is not None and alone.text == "rice disease"
+    assert inside is not None and inside.text == "disease"  # 稲 inside a longer word is too loose to read
+
+
 def test_vietnamese_tone_marks_match_in_either_spelling(tmp_path: Path) -> None:
     (tmp_path / "vi.tsv").write_text("chemistry\thóa học\nhealth\tsức khỏe\n", encoding="utf-8")
     glossary = Glossary(tmp_path)
