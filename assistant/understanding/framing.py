@@ -84,8 +84,6 @@ class Framing:
     tails: tuple[str, ...] = ()
     general: frozenset[str] = frozenset()
     """The words among `exact` that only the general stop word lists hold (not prompts/framing.json)."""
-    stopwords: frozenset[str] = frozenset()
-    """The words of the general stop word lists, whether prompts/framing.json lists them too or not."""
 
     def is_framing(self, word: str) -> bool:
         return word in self.exact or word.startswith(self.prefixes)
@@ -135,7 +133,7 @@ def framing_for(languages: tuple[str, ...]) -> Framing:
             stop.update(_norm(w) for w in stopwordsiso.stopwords(lang) if len(w) > 1 or w not in _WORD_ENDINGS)
     general = frozenset(w for w in stop - exact if not w.startswith(tuple(prefixes)))
     return Framing(frozenset(exact | stop), tuple(sorted(set(prefixes), key=len, reverse=True)),
-                   tuple(sorted(tails, key=len, reverse=True)), general, frozenset(stop))
+                   tuple(sorted(tails, key=len, reverse=True)), general)
 
 
 def _words(text: str) -> list[tuple[int, int]]:

@@ -318,7 +318,7 @@ class Glossary:
             if code not in self._tables:
                 lines = self._lines(code)
                 self._tables[code] = None if lines is None else \
-                    _Language(lines, framing_for((code,)).stopwords, endings_for(code), LINKS.get(code, ()))
+                    _Language(lines, framing_for((code,)).general, endings_for(code), LINKS.get(code, ()))
             return self._tables[code]
 
     def _inverse(self, code: str) -> _Language | None:

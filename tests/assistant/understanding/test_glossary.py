@@ -248,20 +248,6 @@ def test_two_syllables_of_a_syllabic_script_are_a_stem(tmp_path: Path) -> None:
     assert glossary.english("suyuqlik", ("uz",)) is None  # two Latin letters are no stem
 
 
-def test_a_form_matches_without_a_stop_word_the_framing_list_holds_too(tmp_path: Path) -> None:
-    # Swahili "wa" (of) and Italian "dei" (of the) are general stop words that prompts/framing.json lists as well:
-    # the topic loses them all the same, so the form must fit without them
-    (tmp_path / "sw.tsv").write_text("hydropower\tumeme wa maji\n", encoding="utf-8")
-    (tmp_path / "it.tsv").write_text("waste management\tgestione dei rifiuti\n", encoding="utf-8")
-    glossary = Glossary(tmp_path)
-
-    swahili = glossary.english("umeme maji", ("sw",))
-    italian = glossary.english("gestione rifiuti", ("it",))
-
-    assert swahili is not None and swahili.text == "hydropower"
-    assert italian is not None and italian.text == "waste management"
-
-
 def test_a_form_without_its_stop_words_keeps_one_word_only_when_they_followed_it(tmp_path: Path) -> None:
     # "non" and "iş" are stop words (framing) of their languages; "کردن" (to do) is Persian's light verb
     (tmp_path / "fr.tsv").write_text("unsupervised\tnon supervisé\nsupervised\tsupervisé\n", encoding="utf-8")
