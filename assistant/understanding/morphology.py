@@ -72,8 +72,11 @@ _ALTERNATING: dict[str, dict[str, str]] = {"tr": {"p": "b", "ç": "c", "t": "d",
 # Russian ветер, ветра; Ukrainian вітер, вітру)
 _FLEETING: dict[str, tuple[str, ...]] = {"pl": ("ie", "e"), "ru": ("о", "е", "ё"), "uk": ("о", "е")}
 # a word's end spelled as its form writes it: the genitive plural of a verbal noun (Polish rozwiązanie, rozwiązań;
-# Ukrainian рішення, рішень), which softens the last consonant instead of adding an ending
-_SOFTENED: dict[str, tuple[tuple[str, str], ...]] = {"pl": (("ń", "ni"),), "uk": (("нь", "нн"),)}
+# Ukrainian рішення, рішень), which softens the last consonant instead of adding an ending; the oblique and plural
+# of a Hindi noun or infinitive in -ā, which replace it with -e (खाना, food, खाने; इलाका, area, इलाके): without it
+# खाने reads as खान, mine, and an ending
+_SOFTENED: dict[str, tuple[tuple[str, str], ...]] = {"pl": (("ń", "ni"),), "uk": (("нь", "нн"),),
+                                                     "hi": (("\u0947", "\u093e"),)}
 _VOWELS = frozenset("aeiouyąęóаеёиоуыэюяіїє")
 
 LINKS: dict[str, tuple[str, ...]] = {"de": ("", "s", "es", "n", "en", "e", "er"), "af": ("", "s", "e", "ens", "er"),
@@ -97,9 +100,10 @@ class Endings:
         self.longest = max(map(len, self.endings), default=0)
 
     def respellings(self, word: str) -> list[str]:
-        """The word with a softened end written as its form writes it ("rozwiązań" as "rozwiązani")."""
+        """The word with a softened end written as its form writes it ("rozwiązań" as "rozwiązani"), when at least
+        three letters come before that end."""
         return [word[:-len(end)] + form for end, form in self.softened
-                if word.endswith(end) and len(word) > len(end) + 3]
+                if word.endswith(end) and len(word) - len(end) >= 3]
 
     def fleeting_stem(self, form: str) -> str | None:
         """The form without the vowel its last syllable drops before an ending ("statek" → "statk"), or None."""

@@ -197,6 +197,17 @@ def test_a_slavic_stem_fits_without_its_fleeting_vowel_or_with_a_softened_end(tm
     assert other is None
 
 
+def test_a_hindi_oblique_in_e_fits_its_form_in_a_before_a_shorter_form_and_an_ending(tmp_path: Path) -> None:
+    (tmp_path / "hi.tsv").write_text("mine\tखान\nfood\tखाना\narea\tइलाका\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    food = glossary.english("खाने इलाके", ("hi",))
+    mines = glossary.english("खानें", ("hi",))  # the plural of खान, mine, is still mine
+
+    assert food is not None and food.text == "food area"
+    assert mines is not None and mines.text == "mine"
+
+
 def test_spelling_variants_people_mix_match_each_other(tmp_path: Path) -> None:
     (tmp_path / "am.tsv").write_text("solar energy\tየፀሐይ ኃይል\n", encoding="utf-8")
     (tmp_path / "fa.tsv").write_text("building\tساختمان\n", encoding="utf-8")
