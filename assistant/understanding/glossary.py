@@ -2,17 +2,15 @@
 
 e5-small carries a need from Uzbek, Amharic or Indonesian onto English records weakly ("Shamol turbinalari" finds gas
 and hydro turbines, not wind turbines); with the English words the same need finds its records. With no model and no
-translator configured, the topic's words are looked up in a bilingual glossary of the corpus's technical vocabulary
-(prompts/glossary/<language>.tsv: the English words and two-word phrases of the sample corpus's records, each with
-the forms a native speaker writes, one language a file). The English gloss then joins the search beside the
-question's own words (`assistant.understanding.reader`).
+translator configured, the topic's words are looked up in a bilingual glossary of the corpus's vocabulary
+(prompts/glossary/<language>.tsv: English words and phrases with the forms a native speaker writes). The English gloss
+joins the search beside the question's own words (`assistant.understanding.reader`).
 
 Lookup is greedy, left to right, the form of the most words first. Each word of a form must fit the question's word:
 the same word, its beginning (the suffixes of agglutinative languages: "suvlarini" → "suv"), or, for a long word,
 the same but for its ending ("аддитивного" → "аддитивный"); what follows the form or its stem must be the language's
-endings (`assistant.understanding.morphology`: "kumaşlara", onto fabrics, does not begin with "kum", sand). German and
-Afrikaans compounds are read as their parts. The prepositions written onto the next word in Arabic and Amharic are
-tried off too.
+endings (`assistant.understanding.morphology`: "kumaşlara", onto fabrics, does not begin with "kum", sand). Compounds
+are read as their parts (German, Afrikaans), the prepositions written onto a word tried off (Arabic, Amharic).
 """
 
 from __future__ import annotations
@@ -30,6 +28,7 @@ import icu
 from assistant.locale.lexicon import normalize, unspaced
 from assistant.understanding.framing import framing_for
 from assistant.understanding.morphology import LINKS, Endings, endings_for
+from assistant.understanding.senses import Senses
 
 __all__ = ["Gloss", "Glossary"]
 
@@ -175,7 +174,6 @@ class _Language:
         rank = (len(form), matched, closeness)
         return (rank, len(form), self.forms[form]) if best is None or rank > best[0] else best
 
-
     def fit(self, form: str, word: str) -> int:
         """How `form` fits `word` or the word without a preposition written onto it (`_fit`); its beginning only when
         the rest is a chain of the language's endings ("kum", sand, does not begin "kumaşlara", onto fabrics), its stem
@@ -299,7 +297,9 @@ class Glossary:
     """English glosses of texts in the languages a folder of `<code>.tsv` files holds (prompts/glossary/)."""
 
     def __init__(self, folder: Traversable | None = None) -> None:
+        """`folder`: the glossaries, and senses.txt, the terms of several senses (`Senses`)."""
         self.folder = folder if folder is not None else files("prompts").joinpath("glossary")
+        self.senses = Senses(self.folder.joinpath("senses.txt"))
         self._tables: dict[str, _Language | None] = {}
         self._lock = threading.Lock()
 
@@ -321,24 +321,26 @@ class Glossary:
                     _Language(lines, framing_for((code,)).general, endings_for(code), LINKS.get(code, ()))
             return self._tables[code]
 
-    def _inverse(self, code: str) -> _Language | None:
-        """Language `code`'s glossary turned around: English terms as the forms, each the file's first form for it."""
-        key = f"en>{code}"
+    def _inverse(self, code: str, senses: bool) -> _Language | None:
+        """Language `code`'s glossary turned around: English terms as the forms, each the file's first form for it
+        (with `senses`, `Senses.written`)."""
+        key = f"en>{code}" + ("+senses" if senses else "")
         with self._lock:
             if key not in self._tables:
                 lines = self._lines(code)
-                inverse = [f"{forms.split('|')[0].strip()}\t{english}" for english, _, forms
+                inverse = [f"{written}\t{english}" for english, _, forms
                            in (line.partition("\t") for line in lines or () if not line.startswith("#"))
-                           if forms.split("|")[0].strip()]
+                           if (written := self.senses.written(english.strip(), forms.split("|")) if senses
+                               else forms.split("|")[0].strip())]
                 self._tables[key] = None if lines is None else \
                     _Language(inverse, framing_for(("en",)).general, endings_for("en"))
             return self._tables[key]
 
-    def translate(self, english: str, code: str) -> str:
-        """`english` (a gloss, or an English topic) in language `code` by its glossary: each English term read, the
-        longest first, as the file's first form for it ("wind turbine blades" → 风力涡轮机 叶片); "" when the language
-        has no glossary or no term was found."""
-        inverse = self._inverse(code)
+    def translate(self, english: str, code: str, *, senses: bool = False) -> str:
+        """`english` (a gloss, or an English topic) in language `code`: each English term, the longest first, as the
+        file's first form for it ("wind turbine blades" → 风力涡轮机 叶片; with `senses`, see `Senses.written`); ""
+        when the language has no glossary or no term was found."""
+        inverse = self._inverse(code, senses)
         gloss = _read(_form(english), inverse, "en") if inverse is not None else None
         return gloss.text if gloss is not None else ""
 

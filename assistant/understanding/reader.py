@@ -120,8 +120,8 @@ class NeedReader:
             lexical = f"{intent.glossed} {lexical}"
         if meaningful and topic:
             others = self._other_languages(intent, language, corpus or {})
-            texts = [*texts, *others]
-            lexical = " ".join([lexical, *(words for words, _ in others)])
+            texts = [*texts, *((words, weight) for words, _, weight in others)]
+            lexical = " ".join([lexical, *(words for _, words, _ in others)])
         bonus: dict[str, float] = {}
         kind = intent.kind
         if kind and not kind_filtered:
@@ -131,12 +131,14 @@ class NeedReader:
                          feedback_records=feedback, language=language)
 
     def _other_languages(self, intent: Intent, language: str | None,
-                         corpus: Mapping[str, float]) -> list[tuple[str, float]]:
+                         corpus: Mapping[str, float]) -> list[tuple[str, str, float]]:
         """The topic's English (a rewrite, the gloss, or the topic of an English question) in each other language that
-        writes a large share of the records, weighted by that share of the English words' weight."""
+        writes a large share of the records: the words to embed, the words for BM25 (a term of several senses in the
+        forms of each, `assistant.understanding.senses`), and the weight, that share of the English words' weight."""
         english, weight = (intent.rewritten, 1.0) if intent.rewritten else \
             (intent.glossed, intent.glossed_share) if intent.glossed else \
             (intent.topic, 1.0) if language == "en" else ("", 0.0)
         others = [(code, share) for code, share in corpus.items()
                   if english and code not in ("en", language) and share >= OTHER_LANGUAGE_MIN_SHARE]
-        return [(words, weight * share) for code, share in others if (words := self.glossary.translate(english, code))]
+        return [(words, self.glossary.translate(english, code, senses=True), weight * share)
+                for code, share in others if (words := self.glossary.translate(english, code))]

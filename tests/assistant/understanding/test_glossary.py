@@ -316,6 +316,27 @@ def test_a_language_that_writes_much_of_the_corpus_gets_the_topic_in_its_words(t
         == reader.query(chinese, "风力涡轮机", kind_filtered=False, language="zh").texts
 
 
+def test_a_term_of_several_senses_is_written_in_each_for_bm25_and_in_its_first_form_to_embed(tmp_path: Path) -> None:
+    (tmp_path / "zh.tsv").write_text("stroke\t冲程|中风|脑卒中|腦卒中|行程\nrehabilitation\t康复|复健\n"
+                                     "lead\t引领|铅|Pb\n", encoding="utf-8")
+    (tmp_path / "senses.txt").write_text("# terms\nstroke\tpiston stroke | brain stroke\nlead\tPb | to lead\n",
+                                         encoding="utf-8")
+    glossary = Glossary(tmp_path)
+    reader = NeedReader(make_embeddings("hash:32"), glossary)
+    intent = Intent(topic="реабілітація після інсульту", glossed="stroke rehabilitation", glossed_share=1.0)
+
+    query = reader.query(intent, "реабілітація після інсульту", kind_filtered=False, language="uk",
+                         corpus={"en": 0.6, "zh": 0.4})
+
+    assert glossary.translate("stroke rehabilitation", "zh") == "冲程 康复"
+    # every sense once: 脑卒中 shares a character with 中风 (a way to write that word), 腦卒中 is traditional
+    # Chinese, Pb another script, 行程 shares 程 with 冲程; a term of one sense keeps its first form (康复)
+    assert glossary.translate("stroke rehabilitation", "zh", senses=True) == "冲程 中风 康复"
+    assert glossary.translate("lead", "zh", senses=True) == "引领 铅"
+    assert ("冲程 康复", pytest.approx(0.4)) in query.texts
+    assert query.lexical.endswith("冲程 中风 康复")
+
+
 def test_every_shipped_glossary_lists_the_same_english_terms_in_the_same_order() -> None:
     folder = Path(__file__).resolve().parents[3] / "prompts" / "glossary"
     terms = {path.stem: [line.partition("\t")[0] for line in path.read_text(encoding="utf-8").splitlines()
@@ -325,3 +346,13 @@ def test_every_shipped_glossary_lists_the_same_english_terms_in_the_same_order()
     assert len(english) == len(set(english)) == 5_216 + 2_912 + 3_544
     assert all(listed == english for listed in terms.values()), [code for code, listed in terms.items()
                                                                  if listed != english]
+
+
+def test_the_shipped_terms_of_several_senses_are_glossary_terms() -> None:
+    folder = Path(__file__).resolve().parents[3] / "prompts" / "glossary"
+    english = {line.partition("\t")[0] for line in (folder / "zh.tsv").read_text(encoding="utf-8").splitlines()}
+
+    senses = Glossary().senses.terms
+
+    assert len(senses) == 954 and senses <= english
+    assert {"stroke", "lead", "plant", "cell"} <= senses
