@@ -175,14 +175,15 @@ class _Language:
         return (rank, len(form), self.forms[form]) if best is None or rank > best[0] else best
 
     def fit(self, form: str, word: str) -> int:
-        """How `form` fits `word` or the word without a preposition written onto it (`_fit`); its beginning only when
-        the rest is a chain of the language's endings ("kum", sand, does not begin "kumaşlara", onto fabrics), its stem
-        only when the form's end and the word's are both endings (`Endings.swap`: "spielzeit", season, is not
-        "spielzeug", toy, and Persian "استاندارد", standard, not "استانداری", governorate)."""
+        """How `form` fits `word` or the word without a preposition written onto it (`_fit`); its beginning when the
+        rest is a chain of endings ("kum", sand, does not begin "kumaşlara", onto fabrics), its stem when the form's
+        end and the word's are both endings (`Endings.swap`: "spielzeit" is not "spielzeug", "-y" is "-ych")."""
         best = 0
         endings = self.endings
         for variant in [*_variants(word), *(endings.respellings(word) if endings else ())]:
             fit = _fit(form, variant)
+            if fit == 2 and endings is not None and not endings.chain(variant[len(form):]):
+                fit = _fit(form, variant, beginning=False)
             if fit and fit < 3 and endings is not None:  # the rest after the form, or after its stem
                 stems = (len(form),) if fit == 2 else (len(form) - 1, len(form) - 2)
                 fit = fit if any(endings.chain(variant[stem:]) if fit == 2
@@ -214,7 +215,7 @@ class _Language:
         return alone
 
 
-def _fit(form: str, word: str) -> int:
+def _fit(form: str, word: str, beginning: bool = True) -> int:
     """How a glossary word fits a question's word: 3 the same, 2 its beginning (a suffix follows: "suv" in
     "suvlarini"), 1 the same but for the form's last letter or two (another ending: "аддитивный" and "аддитивного"),
     0 not at all. The shorter the form, the closer the fit must be. In a syllabic script the last syllable of a form
@@ -222,7 +223,7 @@ def _fit(form: str, word: str) -> int:
     if word == form:
         return 3
     syllabic = _syllabic(form)
-    if len(form) >= (_MIN_SYLLABLES if syllabic else _MIN_STEM) and word.startswith(form):
+    if beginning and len(form) >= (_MIN_SYLLABLES if syllabic else _MIN_STEM) and word.startswith(form):
         return 2
     stem = _ENDING_SYLLABLES if syllabic else _ENDING_STEM
     if (len(form) >= stem + 1 and word.startswith(form[:-1])) \
@@ -305,9 +306,8 @@ class Glossary:
 
     def languages(self) -> tuple[str, ...]:
         """The language codes with a glossary."""
-        if not self.folder.is_dir():
-            return ()
-        return tuple(sorted(p.name[:-4] for p in self.folder.iterdir() if p.name.endswith(".tsv")))
+        listed = self.folder.iterdir() if self.folder.is_dir() else ()
+        return tuple(sorted(p.name[:-4] for p in listed if p.name.endswith(".tsv")))
 
     def _lines(self, code: str) -> list[str] | None:
         source = self.folder.joinpath(f"{code}.tsv")
@@ -356,9 +356,8 @@ class Glossary:
         return best
 
     def english(self, text: str, languages: tuple[str, ...]) -> Gloss | None:
-        """The English words of `text` by the glossary, among those of `languages` (the question's and the languages
-        the detector confuses it with), that reads most of it (the first on a tie); words it does not hold are left
-        out. None when no glossary found a word."""
+        """The English words of `text` by the glossary of `languages` (the question's and those the detector confuses
+        it with) that reads most of it (the first on a tie), without the words it lacks; None when none found a word."""
         words = _form(text)
         glosses = [gloss for code in dict.fromkeys(languages) if code != "en" and words
                    and (table := self._language(code)) is not None and (gloss := _read(words, table, code)) is not None]

@@ -10,9 +10,9 @@ record of the meant sense shares the need's other words too, a record of another
 text keeps the first form only, since a mix of senses blurs a vector.
 
 Cited precision@5 went 0.627 -> 0.642 on the held-out needs (52 in 26 languages; nDCG@5 0.649 -> 0.666) and 0.840 ->
-0.853 on dev; the untuned (0.688) and low-resource needs (0.776) did not change. Every form of the line (电厂 发电厂 电站
-发电站 for *power plant*) weighed one sense several times over in BM25: held-out 0.654, but untuned 0.662 and
-low-resource 0.760; every form of every term (synonyms too: 光伏 beside 太阳能) lowered all four sets.
+0.853 on dev; the untuned (0.688) and low-resource needs (0.776) did not change. Every form of the line
+(电厂 发电厂 电站 发电站 for *power plant*) weighed one sense several times over in BM25: held-out 0.654, but
+untuned 0.662 and low-resource 0.760; every form of every term (synonyms too: 光伏 beside 太阳能) lowered all four sets.
 """
 
 from __future__ import annotations

@@ -182,6 +182,20 @@ def test_a_long_word_fits_with_another_ending(tmp_path: Path) -> None:
     assert other is None
 
 
+def test_an_ending_that_begins_like_the_forms_ending_is_another_ending(tmp_path: Path) -> None:
+    (tmp_path / "pl.tsv").write_text("flood\tprzeciwpowodziowy\ntechnology\ttechnologia\n", encoding="utf-8")
+    (tmp_path / "ru.tsv").write_text("energy\tэнергия\n", encoding="utf-8")
+    glossary = Glossary(tmp_path)
+
+    # -y and -ych, -a and -ach, -я and -ями: the word goes on past the form, but with another ending, not more of them
+    polish = glossary.english("przeciwpowodziowych technologiach", ("pl",))
+    russian = glossary.english("энергиями", ("ru",))
+
+    assert polish is not None and polish.text == "flood technology"
+    assert russian is not None and russian.text == "energy"
+    assert glossary.english("technologiachx", ("pl",)) is None  # what follows must still be an ending
+
+
 def test_a_slavic_stem_fits_without_its_fleeting_vowel_or_with_a_softened_end(tmp_path: Path) -> None:
     (tmp_path / "pl.tsv").write_text("vessel\tstatek\nsolution\trozwiązanie\nstate\tstan\n", encoding="utf-8")
     (tmp_path / "uk.tsv").write_text("wind\tвітер\nresearch\tдослідження\n", encoding="utf-8")
