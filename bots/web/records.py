@@ -35,8 +35,9 @@ async def get_record(record_id: str, services: ServicesDep, lang: ReaderLanguage
 async def post_records(
     _: StaffKey,
     services: ServicesDep,
-    records: Annotated[list[Any], Body(min_length=1, max_length=1000, description="Record objects as in ingest.",
-                                                json_schema_extra={"items": {"type": "object"}})],
+    records: Annotated[list[Any], Body(min_length=1, max_length=1000,
+                                       description="Record objects as in ingest; an item that is not one is rejected "
+                                                   "and reported by its index, as any bad record is.")],
     kind: Annotated[Literal["achievement", "demand"] | None, Query(description="Kind for rows without one.")] = None,
     strict: Annotated[bool, Query(description="Write nothing if any record is invalid.")] = False,
 ) -> dict[str, Any] | JSONResponse:
